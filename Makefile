@@ -1,0 +1,61 @@
+# Salesdesk: `make run` serves the app with demo data, `make test` runs every check.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+WORKERS ?= 3
+export DJANGO_SETTINGS_MODULE ?= config.settings
+
+.PHONY: run test lint messages migrate demo system-deps bench clean
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c requirements.lock -e .
+	touch $@
+
+$(VENV)/.dev-installed: $(VENV)/.installed
+	$(PY) -m pip install --quiet -c requirements.lock -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Debian packages the project needs: gettext (compiling translations), Chromium (browser
+# tests), Noto CJK fonts (Chinese PDFs). Installed only when missing.
+system-deps:
+	@bash scripts/system-deps.sh
+
+messages: $(VENV)/.installed
+	@if command -v msgfmt >/dev/null; then $(PY) manage.py compilemessages --ignore='.venv/*' --ignore='node_modules/*' -v 0; \
+	else echo "msgfmt not found: translations not compiled (run 'make system-deps')"; fi
+
+migrate: $(VENV)/.installed
+	$(PY) manage.py migrate --no-input -v 0
+
+run: system-deps $(VENV)/.installed node_modules/.installed messages migrate
+	$(PY) manage.py load_demo
+	@echo
+	@echo "  Salesdesk is running at http://127.0.0.1:$(PORT)/"
+	@echo "  Demo logins (user/password): admin/admin, manager/manager, sales/sales, sales2/sales2,"
+	@echo "  sales3/sales3, warehouse/warehouse, accountant/accountant"
+	@echo "  API docs: http://127.0.0.1:$(PORT)/api/docs/"
+	@echo
+	exec $(VENV)/bin/gunicorn config.wsgi:application --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --access-logfile - --log-level warning
+
+lint: $(VENV)/.dev-installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+
+test: system-deps $(VENV)/.dev-installed node_modules/.installed messages lint
+	$(PY) manage.py makemigrations --check --dry-run -v 0
+	@echo "=== pytest on SQLite ==="
+	$(VENV)/bin/pytest -n 2 -p no:cacheprovider
+	@echo "=== pytest on PostgreSQL ==="
+	bash scripts/with-postgres.sh $(VENV)/bin/pytest -n 2 -p no:cacheprovider
+
+clean:
+	rm -rf $(VENV) node_modules var/static

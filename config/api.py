@@ -1,0 +1,32 @@
+"""The REST API: every resource under /api/v1/."""
+
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from salesdesk.accounts.api import views as accounts
+from salesdesk.catalog.api import views as catalog
+from salesdesk.customers.api import views as customers
+from salesdesk.inventory.api import views as inventory
+
+router = DefaultRouter()
+router.include_root_view = False
+router.register("users", accounts.UserViewSet, basename="user")
+router.register("regions", accounts.RegionViewSet, basename="region")
+router.register("sales-teams", accounts.SalesTeamViewSet, basename="sales-team")
+router.register("customers", customers.CustomerViewSet, basename="customer")
+router.register("customer-contacts", customers.ContactViewSet, basename="customer-contact")
+router.register("customer-groups", customers.CustomerGroupViewSet, basename="customer-group")
+router.register("payment-terms", customers.PaymentTermViewSet, basename="payment-term")
+router.register("products", catalog.ProductViewSet, basename="product")
+router.register("product-categories", catalog.ProductCategoryViewSet, basename="product-category")
+router.register("units", catalog.UnitViewSet, basename="unit")
+router.register("taxes", catalog.TaxViewSet, basename="tax")
+router.register("currencies", catalog.CurrencyViewSet, basename="currency")
+router.register("currency-rates", catalog.CurrencyRateViewSet, basename="currency-rate")
+router.register("price-lists", catalog.PriceListViewSet, basename="price-list")
+router.register("warehouses", inventory.WarehouseViewSet, basename="warehouse")
+
+urlpatterns = [
+    path("auth/token/", accounts.TokenView.as_view(), name="api-token"),
+    path("", include(router.urls)),
+]

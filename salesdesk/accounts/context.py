@@ -1,0 +1,42 @@
+"""Template context for every page: the navigation the user's roles allow."""
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from salesdesk.accounts.tenancy import memberships_of
+
+# (section, label, url name, permission needed to see it)
+NAVIGATION = [
+    (_("Sales"), _("Customers"), "customers:customer-list", "customers.view_customer"),
+    (_("Sales"), _("Customer groups"), "customers:group-list", "customers.view_customergroup"),
+    (_("Catalog"), _("Products"), "catalog:product-list", "catalog.view_product"),
+    (_("Catalog"), _("Categories"), "catalog:category-list", "catalog.view_productcategory"),
+    (_("Catalog"), _("Price lists"), "catalog:pricelist-list", "catalog.view_pricelist"),
+    (_("Stock"), _("Warehouses"), "inventory:warehouse-list", "inventory.view_warehouse"),
+    (_("Settings"), _("Taxes"), "catalog:tax-list", "catalog.view_tax"),
+    (_("Settings"), _("Currencies"), "catalog:currency-list", "catalog.view_currency"),
+    (_("Settings"), _("Payment terms"), "customers:paymentterm-list", "customers.view_paymentterm"),
+    (_("Settings"), _("Units"), "catalog:unit-list", "catalog.view_unit"),
+    (_("Organization"), _("Regions"), "accounts:region-list", "accounts.view_region"),
+    (_("Organization"), _("Sales teams"), "accounts:team-list", "accounts.view_salesteam"),
+    (_("Organization"), _("Users"), "accounts:user-list", "accounts.view_membership"),
+    (_("Organization"), _("Audit log"), "accounts:audit-list", "core.view_auditentry"),
+]
+
+
+def navigation(request):
+    membership = getattr(request, "membership", None)
+    if membership is None:
+        return {"nav_sections": [], "user_companies": []}
+    sections: dict[str, list[dict]] = {}
+    for section, label, url_name, perm in NAVIGATION:
+        if membership.has_perm(perm):
+            try:
+                url = reverse(url_name)
+            except NoReverseMatch:  # a page not installed in this build is simply not shown
+                continue
+            sections.setdefault(str(section), []).append({"label": label, "url": url, "active": request.path.startswith(url)})
+    return {
+        "nav_sections": list(sections.items()),
+        "user_companies": list(memberships_of(request.user)) if request.user.is_authenticated else [],
+    }

@@ -1,0 +1,91 @@
+"""The roles of a company and what each may do.
+
+A role is a Django group; its permissions are the standard model permissions
+(`app.view_model`, `app.add_model`, ...) plus custom ones. The table below is the single
+source, synced into the groups after every migration.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+SALESPERSON = "salesperson"
+SALES_MANAGER = "sales_manager"
+WAREHOUSE_CLERK = "warehouse_clerk"
+ACCOUNTANT = "accountant"
+ADMINISTRATOR = "administrator"
+
+LABELS = {
+    SALESPERSON: _("Salesperson"),
+    SALES_MANAGER: _("Sales manager"),
+    WAREHOUSE_CLERK: _("Warehouse clerk"),
+    ACCOUNTANT: _("Accountant"),
+    ADMINISTRATOR: _("Administrator"),
+}
+ALL = tuple(LABELS)
+
+# Roles that see every record of the company; the others are limited to their own records
+# (salesperson) or their team's (sales manager).
+COMPANY_WIDE = {ADMINISTRATOR, ACCOUNTANT, WAREHOUSE_CLERK}
+
+SALESDESK_APPS = ("accounts", "catalog", "customers", "inventory", "core")
+_MASTER = ("view",)
+
+# role -> list of (app_label, model or "*", actions)
+GRANTS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
+    ADMINISTRATOR: [(app, "*", ("view", "add", "change", "delete")) for app in SALESDESK_APPS],
+    SALES_MANAGER: [
+        *[(app, "*", _MASTER) for app in SALESDESK_APPS],
+        ("customers", "customer", ("add", "change", "delete")),
+        ("customers", "customercontact", ("add", "change", "delete")),
+        ("customers", "customergroup", ("add", "change", "delete")),
+        ("catalog", "pricelist", ("add", "change", "delete")),
+        ("catalog", "pricelistitem", ("add", "change", "delete")),
+    ],
+    SALESPERSON: [
+        *[(app, "*", _MASTER) for app in SALESDESK_APPS],
+        ("customers", "customer", ("add", "change")),
+        ("customers", "customercontact", ("add", "change", "delete")),
+    ],
+    WAREHOUSE_CLERK: [
+        *[(app, "*", _MASTER) for app in SALESDESK_APPS],
+        ("inventory", "warehouse", ("add", "change")),
+    ],
+    ACCOUNTANT: [
+        *[(app, "*", _MASTER) for app in SALESDESK_APPS],
+        ("customers", "customer", ("change",)),
+        ("customers", "paymentterm", ("add", "change", "delete")),
+        ("catalog", "tax", ("add", "change", "delete")),
+        ("catalog", "currency", ("add", "change")),
+        ("catalog", "currencyrate", ("add", "change", "delete")),
+    ],
+}
+
+# Models nobody changes through the role table (append-only or internal).
+READ_ONLY_MODELS = {("core", "auditentry"), ("core", "documentevent"), ("core", "numbercounter"), ("core", "idempotencyrecord")}
+
+
+def permissions_for(role: str, available: list[tuple[str, str, str]]) -> set[tuple[str, str]]:
+    """(app_label, codename) pairs a role holds, out of `available` (app_label, model, codename)."""
+    granted: set[tuple[str, str]] = set()
+    for app_label, model, actions in GRANTS.get(role, []):
+        for a_app, a_model, codename in available:
+            if a_app != app_label or (model != "*" and a_model != model):
+                continue
+            action = codename.split("_", 1)[0]
+            if action not in actions:
+                continue
+            if action != "view" and (a_app, a_model) in READ_ONLY_MODELS:
+                continue
+            granted.add((a_app, codename))
+    return granted
+
+
+def sync_role_groups(sender=None, **kwargs) -> None:
+    from django.contrib.auth.models import Group, Permission
+
+    perms = list(Permission.objects.select_related("content_type").filter(content_type__app_label__in=SALESDESK_APPS))
+    available = [(p.content_type.app_label, p.content_type.model, p.codename) for p in perms]
+    by_key = {(p.content_type.app_label, p.codename): p for p in perms}
+    for role in ALL:
+        group, _ = Group.objects.get_or_create(name=role)
+        wanted = [by_key[k] for k in sorted(permissions_for(role, available))]
+        group.permissions.set(wanted)

@@ -1,0 +1,46 @@
+"""Resolve the company a request acts in.
+
+API clients choose it with the `X-Company` header, the browser with the company switcher
+(kept in the session); otherwise it is the user's default company. A company the user does
+not belong to is refused with 403, whether it exists or not.
+"""
+
+from rest_framework.exceptions import PermissionDenied
+
+from salesdesk.accounts.models import Membership
+
+SESSION_KEY = "salesdesk_company"
+
+
+def _membership(user, code: str | None) -> Membership | None:
+    qs = Membership.objects.select_related("company", "team").filter(user=user, is_active=True)
+    if code:
+        return qs.filter(company__code=code).first()
+    if user.default_company_id:
+        found = qs.filter(company_id=user.default_company_id).first()
+        if found:
+            return found
+    return qs.order_by("company__code").first()
+
+
+def resolve_request_company(request):
+    user = request.user
+    if not user or not user.is_authenticated:
+        raise PermissionDenied()
+    code = (request.headers.get("X-Company") or "").strip()
+    if code:
+        membership = _membership(user, code)
+        if membership is None:
+            raise PermissionDenied("You do not belong to that company.")
+    else:
+        session = getattr(request, "session", None)
+        chosen = session.get(SESSION_KEY) if session is not None else None
+        membership = _membership(user, chosen) if chosen else None
+        membership = membership or _membership(user, None)
+        if membership is None:
+            raise PermissionDenied("You do not belong to any company.")
+    return membership.company, membership
+
+
+def memberships_of(user):
+    return Membership.objects.select_related("company").filter(user=user, is_active=True).order_by("company__code")

@@ -1,0 +1,106 @@
+"""Writes of catalog master data: products, categories, units, taxes, currencies, price lists."""
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db import transaction
+
+from salesdesk.catalog.models import Currency, CurrencyRate, PriceList, PriceListItem, ProductCategory, Unit
+from salesdesk.core import audit
+from salesdesk.core.errors import Invalid
+from salesdesk.core.money import currency_places
+
+# Every company has these units (API clients rely on the codes).
+STANDARD_UNITS = (("pc", "Piece"), ("kg", "Kilogram"), ("h", "Hour"))
+CURRENCY_NAMES = {"EUR": "Euro", "USD": "US Dollar", "GBP": "Pound Sterling", "CNY": "Yuan Renminbi", "JPY": "Yen"}
+
+
+@transaction.atomic
+def company_defaults(*, company, actor=None) -> None:
+    """Standard units and the base currency, so a new company can sell at once."""
+    for code, name in STANDARD_UNITS:
+        if not Unit.objects.filter(company=company, code=code).exists():
+            audit.audited_create(model=Unit, company=company, actor=actor, values={"code": code, "name": name})
+    base = company.base_currency
+    if not Currency.objects.filter(company=company, code=base).exists():
+        audit.audited_create(
+            model=Currency,
+            company=company,
+            actor=actor,
+            values={"code": base, "name": CURRENCY_NAMES.get(base, base), "decimal_places": currency_places(base)},
+        )
+
+
+def create(*, model, company, actor, values: Mapping[str, Any]):
+    return audit.audited_create(model=model, company=company, actor=actor, values=values)
+
+
+def update(*, instance, actor, values: Mapping[str, Any]):
+    if isinstance(instance, ProductCategory) and "parent" in values:
+        _check_no_cycle(instance, values["parent"])
+    if isinstance(instance, Currency) and "code" in values and values["code"] != instance.code:
+        raise Invalid({"code": ["A currency code cannot change; add a new currency instead."]})
+    return audit.audited_update(instance=instance, actor=actor, values=values)
+
+
+def delete(*, instance, actor) -> None:
+    if isinstance(instance, Unit) and instance.code in dict(STANDARD_UNITS):
+        raise Invalid({"code": ["The standard units pc, kg and h cannot be deleted."]})
+    audit.audited_delete(instance=instance, actor=actor)
+
+
+def _check_no_cycle(category: ProductCategory, parent: ProductCategory | None) -> None:
+    node = parent
+    while node is not None:
+        if node.pk == category.pk:
+            raise Invalid({"parent": ["A category cannot sit below itself."]})
+        node = node.parent
+
+
+def rate_create(*, company, actor, currency: Currency, date, rate) -> CurrencyRate:
+    if currency.code == company.base_currency:
+        raise Invalid({"currency": ["The base currency has no exchange rate."]})
+    return audit.audited_create(model=CurrencyRate, company=company, actor=actor, values={"currency": currency, "date": date, "rate": rate})
+
+
+def _check_item(values: Mapping[str, Any]) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if bool(values.get("product")) == bool(values.get("category")):
+        errors["product"] = ["Give either a product or a category, not both."]
+    if (values.get("price") is None) == (values.get("discount_percent") is None):
+        errors["price"] = ["Give either a fixed price or a discount percent, not both."]
+    return errors
+
+
+@transaction.atomic
+def price_list_save(
+    *, company, actor, values: Mapping[str, Any], items: Iterable[Mapping[str, Any]] | None = None, price_list: PriceList | None = None
+) -> PriceList:
+    """Create or change a price list; `items`, when given, replace all its entries."""
+    if values.get("is_default"):
+        PriceList.objects.filter(company=company, is_default=True).exclude(pk=getattr(price_list, "pk", None)).update(is_default=False)
+    if price_list is None:
+        price_list = audit.audited_create(model=PriceList, company=company, actor=actor, values=values)
+    else:
+        price_list = audit.audited_update(instance=price_list, actor=actor, values=values)
+    if items is not None:
+        items = list(items)
+        errors = {f"items[{i}]": [m for ms in e.values() for m in ms] for i, e in enumerate(map(_check_item, items)) if e}
+        if errors:
+            raise Invalid(errors)
+        before_items = _items_summary(price_list)
+        PriceListItem.objects.filter(price_list=price_list).delete()
+        PriceListItem.objects.bulk_create([PriceListItem(company=company, price_list=price_list, **item) for item in items])
+        audit.record(
+            instance=price_list, actor=actor, action="update", before={"items": before_items}, after={"items": _items_summary(price_list)}
+        )
+    return price_list
+
+
+def _items_summary(price_list: PriceList) -> str:
+    parts = []
+    for item in price_list.items.select_related("product", "category"):
+        target = item.product.sku if item.product_id else f"[{item.category.name}]"
+        rule = f"{item.price}" if item.price is not None else f"-{item.discount_percent}%"
+        parts.append(f"{target}≥{item.min_quantity}:{rule}")
+    return "; ".join(parts)

@@ -1,0 +1,70 @@
+"""The base of every API resource: company scope, role permissions, idempotency, thin writes."""
+
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import mixins, viewsets
+
+from salesdesk.core import audit, tenancy
+from salesdesk.core.api.idempotency import IdempotentMixin
+from salesdesk.core.api.permissions import CompanyRolePermission
+
+
+class CompanyScopedMixin(IdempotentMixin):
+    """Rows of the request's company only, narrowed further by `scope_queryset` (record scopes).
+
+    Writes go through services: subclasses implement `perform_create`, `perform_update`
+    and `perform_destroy` by calling one service each.
+    """
+
+    permission_classes = [CompanyRolePermission]
+
+    def get_queryset(self):
+        company = tenancy.resolve(self.request)
+        qs = super().get_queryset().filter(company=company)
+        return self.scope_queryset(qs)
+
+    def scope_queryset(self, qs):
+        return qs
+
+
+class CompanyScopedViewSet(CompanyScopedMixin, viewsets.ModelViewSet):
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+
+class CompanyScopedReadOnlyViewSet(CompanyScopedMixin, viewsets.ReadOnlyModelViewSet):
+    pass
+
+
+class CompanyScopedCreateListViewSet(CompanyScopedMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    pass
+
+
+ERROR_RESPONSES = {
+    400: OpenApiResponse(description="Invalid input (`code: invalid`, fields in `details`)."),
+    409: OpenApiResponse(description="A business rule refused the request (see `code`)."),
+}
+
+
+class _AuditedWrites:
+    """The default master-data service: validated, audited create, update and delete."""
+
+    create = staticmethod(lambda **kw: audit.audited_create(**kw))
+    update = staticmethod(lambda **kw: audit.audited_update(**kw))
+    delete = staticmethod(lambda **kw: audit.audited_delete(**kw))
+
+
+class MasterDataViewSet(CompanyScopedViewSet):
+    """Master data whose writes go through `services`: a module with create, update and delete
+    taking keyword arguments (by default the audited writes of `core.audit`)."""
+
+    services = _AuditedWrites
+
+    def perform_create(self, serializer):
+        serializer.instance = self.services.create(
+            model=self.queryset.model, company=self.request.company, actor=self.request.user, values=serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = self.services.update(instance=serializer.instance, actor=self.request.user, values=serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        self.services.delete(instance=instance, actor=self.request.user)

@@ -1,0 +1,102 @@
+"""Shared kernel tables: tenancy base, document events, number counters, audit log, idempotency."""
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CompanyQuerySet(models.QuerySet):
+    def for_company(self, company):
+        return self.filter(company=company)
+
+
+class CompanyOwned(models.Model):
+    """Every business table: a non-null company, and every unique key includes it."""
+
+    company = models.ForeignKey("accounts.Company", on_delete=models.PROTECT, related_name="+", db_index=True)
+
+    objects = CompanyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class DocumentEvent(CompanyOwned):
+    """One status change of a document: who, when, from, to, and why."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    from_status = models.CharField(max_length=32, blank=True)
+    to_status = models.CharField(max_length=32)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["company", "content_type", "object_id", "at"], name="docevent_object_idx")]
+        ordering = ["at", "id"]
+
+
+class NumberCounter(CompanyOwned):
+    """The last number given in a series and year. Taken inside the posting transaction."""
+
+    series = models.CharField(max_length=16)
+    year = models.PositiveIntegerField()
+    last_value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["company", "series", "year"], name="numbercounter_unique"),
+        ]
+
+
+class AuditEntry(CompanyOwned):
+    """Append-only: one changed field of one record, with its value before and after."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("Created")
+        UPDATE = "update", _("Changed")
+        DELETE = "delete", _("Deleted")
+        STATUS = "status", _("Status changed")
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    object_repr = models.CharField(max_length=200)
+    action = models.CharField(max_length=8, choices=Action)
+    field = models.CharField(max_length=64, blank=True)
+    before = models.TextField(blank=True)
+    after = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["company", "content_type", "object_id", "at"], name="audit_object_idx")]
+        ordering = ["-at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(action__in=["create", "update", "delete", "status"]), name="audit_action_valid"),
+        ]
+
+    def save(self, *args, **kwargs):
+        # Append-only guard: an audit row is written once and never changed.
+        if self.pk is not None:
+            raise ValueError("audit entries are append-only")
+        super().save(*args, **kwargs)
+
+
+class IdempotencyRecord(CompanyOwned):
+    """The first response to a POST sent with an Idempotency-Key, replayed on retries."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=500)
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    body = models.JSONField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["company", "user", "key"], name="idempotency_key_unique"),
+        ]

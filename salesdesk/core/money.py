@@ -1,0 +1,78 @@
+"""Money: the one place where amounts are rounded.
+
+Every amount is a `Decimal`. Rounding is half-up to the number of decimal places of the
+currency (ISO 4217 minor units). Lines are rounded one by one and then summed; splits
+(instalments, allocations) give parts that always add back to the whole.
+"""
+
+from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+ZERO = Decimal("0")
+HUNDRED = Decimal("100")
+
+# ISO 4217 minor units for the currencies whose places differ from 2.
+_MINOR_UNITS = {"JPY": 0, "KRW": 0, "CLP": 0, "ISK": 0, "VND": 0, "BHD": 3, "KWD": 3, "JOD": 3, "OMR": 3, "TND": 3}
+
+
+def currency_places(code: str | None) -> int:
+    """Decimal places of a currency code; 2 unless ISO 4217 says otherwise."""
+    return _MINOR_UNITS.get((code or "").upper(), 2)
+
+
+def quantum(places: int) -> Decimal:
+    return Decimal(1).scaleb(-places)
+
+
+def to_decimal(value: object) -> Decimal:
+    """Exact conversion; floats are refused because they are not exact."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, (bool, float)):
+        raise TypeError("money values must be Decimal, int or str, never float or bool")
+    try:
+        return Decimal(str(value))
+    except InvalidOperation as exc:
+        raise ValueError(f"not a decimal number: {value!r}") from exc
+
+
+def round_money(amount: Decimal, places: int = 2) -> Decimal:
+    """Round half-up to `places` decimals."""
+    return to_decimal(amount).quantize(quantum(places), rounding=ROUND_HALF_UP)
+
+
+def round_currency(amount: Decimal, currency: str | None) -> Decimal:
+    return round_money(amount, currency_places(currency))
+
+
+def percent_of(amount: Decimal, percent: Decimal, places: int = 2) -> Decimal:
+    """`percent` % of `amount`, rounded once."""
+    return round_money(to_decimal(amount) * to_decimal(percent) / HUNDRED, places)
+
+
+def split(total: Decimal, weights: Sequence[Decimal], places: int = 2) -> list[Decimal]:
+    """Split `total` in proportion to `weights`; the parts sum exactly to `total`.
+
+    Each part is rounded down towards zero in units of the currency, and the units left
+    over go one each to the parts with the largest remainders (earliest first on ties), so
+    the result depends only on the inputs (largest remainder method).
+    """
+    total = round_money(total, places)
+    weights = [to_decimal(w) for w in weights]
+    if not weights:
+        raise ValueError("split needs at least one weight")
+    if any(w < 0 for w in weights):
+        raise ValueError("split weights cannot be negative")
+    weight_sum = sum(weights, ZERO)
+    if weight_sum == 0:
+        raise ValueError("split weights cannot all be zero")
+    unit = quantum(places)
+    sign = -1 if total < 0 else 1
+    units_total = int((abs(total) / unit).to_integral_value())
+    exact = [Decimal(units_total) * w / weight_sum for w in weights]
+    floors = [int(e) for e in exact]
+    left = units_total - sum(floors)
+    order = sorted(range(len(weights)), key=lambda i: (-(exact[i] - floors[i]), i))
+    for i in order[:left]:
+        floors[i] += 1
+    return [sign * Decimal(n) * unit for n in floors]

@@ -1,0 +1,64 @@
+"""Status changes of documents, through one function.
+
+A document model declares `Status` (TextChoices), `TRANSITIONS` (status -> set of statuses
+it may move to) and a `status` field. `transition` refuses any other move with
+`InvalidTransition`, saves the new status and writes a document event and an audit row.
+"""
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+
+from salesdesk.core.errors import InvalidTransition
+from salesdesk.core.models import AuditEntry, DocumentEvent
+
+
+def allowed_targets(document: models.Model) -> set[str]:
+    return {str(s) for s in type(document).TRANSITIONS.get(document.status, set())}
+
+
+def can_transition(document: models.Model, to: str) -> bool:
+    return str(to) in allowed_targets(document)
+
+
+@transaction.atomic
+def transition(document: models.Model, *, to: str, actor, note: str = "", extra_fields: tuple[str, ...] = ()) -> models.Model:
+    """Move `document` to status `to`, or raise `InvalidTransition` and change nothing."""
+    current = str(document.status)
+    if not can_transition(document, to):
+        raise InvalidTransition(
+            from_status=current,
+            to_status=str(to),
+            allowed=sorted(allowed_targets(document)),
+        )
+    document.status = to
+    document.save(update_fields=["status", *extra_fields])
+    content_type = ContentType.objects.get_for_model(document)
+    DocumentEvent.objects.create(
+        company_id=document.company_id,
+        content_type=content_type,
+        object_id=document.pk,
+        from_status=current,
+        to_status=str(to),
+        actor=actor if getattr(actor, "pk", None) else None,
+        note=note,
+    )
+    AuditEntry.objects.create(
+        company_id=document.company_id,
+        actor=actor if getattr(actor, "pk", None) else None,
+        content_type=content_type,
+        object_id=document.pk,
+        object_repr=str(document)[:200],
+        action=AuditEntry.Action.STATUS,
+        field="status",
+        before=current,
+        after=str(to),
+    )
+    return document
+
+
+def events_for(document: models.Model):
+    return DocumentEvent.objects.filter(
+        company_id=document.company_id,
+        content_type=ContentType.objects.get_for_model(document),
+        object_id=document.pk,
+    ).select_related("actor")

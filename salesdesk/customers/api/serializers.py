@@ -1,0 +1,87 @@
+from rest_framework import serializers
+
+from salesdesk.catalog.models import Currency
+from salesdesk.core.api.fields import CompanySlugField
+from salesdesk.core.api.serializers import CompanyModelSerializer
+from salesdesk.customers.models import Customer, CustomerContact, CustomerGroup, PaymentTerm, PaymentTermLine
+
+
+class ContactSerializer(CompanyModelSerializer):
+    class Meta:
+        model = CustomerContact
+        fields = ["id", "customer", "name", "job_title", "email", "phone", "is_primary"]
+
+
+class NestedContactSerializer(CompanyModelSerializer):
+    class Meta:
+        model = CustomerContact
+        fields = ["id", "name", "job_title", "email", "phone", "is_primary"]
+
+
+class CustomerSerializer(CompanyModelSerializer):
+    currency = CompanySlugField(model=Currency, slug_field="code", required=False, allow_null=True)
+    contacts = NestedContactSerializer(many=True, required=False)
+
+    class Meta:
+        model = Customer
+        fields = [
+            "id",
+            "code",
+            "name",
+            "legal_name",
+            "tax_id",
+            "group",
+            "region",
+            "salesperson",
+            "currency",
+            "payment_term",
+            "price_list",
+            "credit_limit",
+            "overdue_block_days",
+            "status",
+            "email",
+            "phone",
+            "billing_address",
+            "shipping_address",
+            "notes",
+            "contacts",
+        ]
+        read_only_fields = ["status"]
+
+    def validate(self, attrs):
+        if self.instance is not None and "contacts" in attrs:
+            raise serializers.ValidationError({"contacts": ["Change contacts through /api/v1/customer-contacts/."]})
+        return attrs
+
+
+class CustomerStatusSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+
+class CreditSerializer(serializers.Serializer):
+    credit_limit = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
+    receivable = serializers.DecimalField(max_digits=16, decimal_places=2)
+    open_orders = serializers.DecimalField(max_digits=16, decimal_places=2)
+    unapplied_deposits = serializers.DecimalField(max_digits=16, decimal_places=2)
+    exposure = serializers.DecimalField(max_digits=16, decimal_places=2)
+    available = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
+
+
+class CustomerGroupSerializer(CompanyModelSerializer):
+    class Meta:
+        model = CustomerGroup
+        fields = ["id", "name", "price_list"]
+
+
+class PaymentTermLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PaymentTermLine
+        fields = ["percent", "days"]
+
+
+class PaymentTermSerializer(CompanyModelSerializer):
+    lines = PaymentTermLineSerializer(many=True)
+
+    class Meta:
+        model = PaymentTerm
+        fields = ["id", "name", "lines"]

@@ -1,0 +1,15 @@
+"""Setting up a company across the apps: the company itself and the defaults every app needs."""
+
+from django.db import transaction
+
+from salesdesk.accounts import services as accounts_services
+from salesdesk.accounts.models import Company
+from salesdesk.catalog import services as catalog_services
+
+
+@transaction.atomic
+def company_setup(*, code: str, name: str, base_currency: str = "EUR", country: str = "ES", actor=None) -> Company:
+    """A new company ready to sell: standard units (pc, kg, h) and its base currency."""
+    company = accounts_services.company_create(code=code, name=name, base_currency=base_currency, country=country)
+    catalog_services.company_defaults(company=company, actor=actor)
+    return company
