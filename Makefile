@@ -29,7 +29,8 @@ system-deps:
 	@bash scripts/system-deps.sh
 
 messages: $(VENV)/.installed
-	@if command -v msgfmt >/dev/null; then $(PY) manage.py compilemessages --ignore='.venv/*' --ignore='node_modules/*' -v 0; \
+	@if ! ls locale/*/LC_MESSAGES/django.po >/dev/null 2>&1; then echo "no translations to compile"; \
+	elif command -v msgfmt >/dev/null; then $(PY) manage.py compilemessages --ignore='.venv/*' --ignore='node_modules/*' -v 0; \
 	else echo "msgfmt not found: translations not compiled (run 'make system-deps')"; fi
 
 migrate: $(VENV)/.installed

@@ -92,6 +92,7 @@ def database_from_env() -> dict:
 
 
 DATABASES = {"default": database_from_env()}
+(VAR_DIR / "static").mkdir(parents=True, exist_ok=True)  # whitenoise expects STATIC_ROOT to exist
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
