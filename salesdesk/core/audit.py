@@ -98,7 +98,8 @@ def _duplicate_fields(instance: models.Model) -> dict[str, list[str]]:
             )
             for f in constraint.fields
         }
-        if any(v is None for v in lookup.values()):
+        # NULLs never clash unless the constraint says they do (nulls_distinct=False).
+        if constraint.nulls_distinct is not False and any(v is None for v in lookup.values()):
             continue
         clash = type(instance)._default_manager.filter(**lookup).exclude(pk=instance.pk).exists()
         if clash:

@@ -26,14 +26,19 @@ def quantum(places: int) -> Decimal:
 
 def to_decimal(value: object) -> Decimal:
     """Exact conversion; floats are refused because they are not exact."""
-    if isinstance(value, Decimal):
-        return value
     if isinstance(value, (bool, float)):
         raise TypeError("money values must be Decimal, int or str, never float or bool")
-    try:
-        return Decimal(str(value))
-    except InvalidOperation as exc:
-        raise ValueError(f"not a decimal number: {value!r}") from exc
+    if isinstance(value, Decimal):
+        result = value
+    else:
+        try:
+            result = Decimal(str(value))
+        except InvalidOperation as exc:
+            raise ValueError(f"not a decimal number: {value!r}") from exc
+    if not result.is_finite():
+        # NaN and Infinity are not amounts, and NaN breaks every comparison made on them.
+        raise ValueError(f"not a finite number: {value!r}")
+    return result
 
 
 def round_money(amount: Decimal, places: int = 2) -> Decimal:
@@ -75,4 +80,5 @@ def split(total: Decimal, weights: Sequence[Decimal], places: int = 2) -> list[D
     order = sorted(range(len(weights)), key=lambda i: (-(exact[i] - floors[i]), i))
     for i in order[:left]:
         floors[i] += 1
-    return [sign * Decimal(n) * unit for n in floors]
+    # Decimal(sign * n), not sign * Decimal(n): a zero part of a negative total is 0.00, not -0.00.
+    return [Decimal(sign * n) * unit for n in floors]

@@ -35,7 +35,6 @@ class CurrencyViewSet(MasterDataViewSet):
     queryset = Currency.objects.all()
     serializer_class = s.CurrencySerializer
     lookup_field = "code"
-    lookup_value_regex = "[A-Z]{3}"
     search_fields = ["code", "name"]
     ordering_fields = ["code"]
 

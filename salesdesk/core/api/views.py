@@ -16,6 +16,9 @@ class CompanyScopedMixin(IdempotentMixin):
     """
 
     permission_classes = [CompanyRolePermission]
+    # Any path segment reaches the view, so a malformed id gets the JSON `not_found` body
+    # instead of Django's HTML 404 page.
+    lookup_value_regex = "[^/]+"
 
     def get_queryset(self):
         company = tenancy.resolve(self.request)
