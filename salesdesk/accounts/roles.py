@@ -59,6 +59,10 @@ GRANTS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
     ],
 }
 
+# The company-wide audit log shows changes to every customer; roles limited to their own
+# records see the history on the pages of the records they can open, not the whole log.
+HIDDEN_FROM = {SALESPERSON: {("core", "auditentry")}, WAREHOUSE_CLERK: {("core", "auditentry")}}
+
 # Models nobody changes through the role table (append-only or internal).
 READ_ONLY_MODELS = {("core", "auditentry"), ("core", "documentevent"), ("core", "numbercounter"), ("core", "idempotencyrecord")}
 
@@ -74,6 +78,8 @@ def permissions_for(role: str, available: list[tuple[str, str, str]]) -> set[tup
             if action not in actions:
                 continue
             if action != "view" and (a_app, a_model) in READ_ONLY_MODELS:
+                continue
+            if (a_app, a_model) in HIDDEN_FROM.get(role, set()):
                 continue
             granted.add((a_app, codename))
     return granted

@@ -73,7 +73,7 @@ class CustomerGroupSerializer(CompanyModelSerializer):
         fields = ["id", "name", "price_list"]
 
 
-class PaymentTermLineSerializer(serializers.ModelSerializer):
+class PaymentTermLineSerializer(CompanyModelSerializer):
     class Meta:
         model = PaymentTermLine
         fields = ["percent", "days"]
