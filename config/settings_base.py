@@ -170,4 +170,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
 
+# `manage.py load_demo` creates users whose password is their username: development only.
+SALESDESK_DEMO_ALLOWED = True
 SALESDESK_COMPANY_RESOLVER = "salesdesk.accounts.tenancy.resolve_request_company"

@@ -8,6 +8,7 @@ import os
 from config.settings_base import *  # noqa: F403
 
 DEBUG = False
+SALESDESK_DEMO_ALLOWED = False  # demo users have their username as password
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     raise RuntimeError("DJANGO_SECRET_KEY must be set in production")
