@@ -1,7 +1,15 @@
-"""The browser UI: one URL module per app."""
+"""The browser UI: sign-in, the home page, and one URL module per app."""
 
 from django.urls import include, path
 
+from salesdesk.accounts.web import views as account_views
+
 urlpatterns = [
-    path("", include("salesdesk.accounts.web.urls")),
+    path("", account_views.home, name="home"),
+    path("login/", account_views.SignInView.as_view(), name="login"),
+    path("logout/", account_views.SignOutView.as_view(), name="logout"),
+    path("org/", include("salesdesk.accounts.web.urls")),
+    path("catalog/", include("salesdesk.catalog.web.urls")),
+    path("customers/", include("salesdesk.customers.web.urls")),
+    path("stock/", include("salesdesk.inventory.web.urls")),
 ]

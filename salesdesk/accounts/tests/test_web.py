@@ -1,0 +1,167 @@
+"""Signing in, company and language switches, the organization pages and the audit log."""
+
+import pytest
+from django.urls import reverse
+
+from salesdesk.accounts.models import Membership, Region, SalesTeam, User
+from salesdesk.accounts.tenancy import SESSION_KEY
+
+
+@pytest.fixture
+def browser(client, users):
+    def as_user(username):
+        client.force_login(users[username])
+        return client
+
+    return as_user
+
+
+def test_pages_need_a_signed_in_user(client, company):
+    response = client.get(reverse("customers:customer-list"))
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def test_login_lands_on_home_with_roles_and_copies_the_user_language(client, users):
+    user = users["sales"]
+    user.language = "es"
+    user.save(update_fields=["language"])
+    response = client.post(reverse("login"), {"username": "sales", "password": "sales-pw-1234"})
+    assert response.status_code == 302 and response.url == reverse("home")
+    assert client.session["_language"] == "es"
+    page = client.get(reverse("home"))
+    assert page.status_code == 200
+    assert page["Content-Language"] == "es"
+    assert b'lang="es"' in page.content
+
+
+def test_wrong_password_shows_an_error(client, users):
+    page = client.post(reverse("login"), {"username": "sales", "password": "nope"})
+    assert page.status_code == 200 and b'id="login-error"' in page.content
+
+
+def test_home_shows_my_customers_count_for_a_salesperson(browser, customer_of):
+    customer_of("sales", code="C001")
+    customer_of("sales3", code="C002")
+    page = browser("sales").get(reverse("home"))
+    assert b"My customers" in page.content
+    assert page.context["cards"][0]["value"] == 1
+    assert b"Salesperson" in page.content
+
+
+def test_user_without_company_sees_a_clear_page(client, db):
+    lonely = User.objects.create_user(username="lonely", password="lonely-pw-1234")
+    client.force_login(lonely)
+    page = client.get(reverse("home"))
+    assert b'id="no-company"' in page.content and b"belong to any company" in page.content
+    assert client.get(reverse("customers:customer-list")).status_code == 403
+
+
+def test_language_switch_stores_choice_in_session_and_user(browser, users):
+    client = browser("sales")
+    response = client.post(reverse("accounts:set-language"), {"language": "zh-hans", "next": reverse("home")})
+    assert response.status_code == 302
+    assert client.session["_language"] == "zh-hans"
+    users["sales"].refresh_from_db()
+    assert users["sales"].language == "zh-hans"
+    assert b'lang="zh-hans"' in client.get(reverse("home")).content
+
+
+def test_language_switch_refuses_unknown_language(browser):
+    assert browser("sales").post(reverse("accounts:set-language"), {"language": "xx"}).status_code == 400
+
+
+def test_company_switch_only_to_own_companies(browser, users, other_company):
+    from salesdesk.accounts import services
+
+    client = browser("admin")
+    client.post(reverse("accounts:switch-company"), {"company": "OTHER"})
+    assert client.session.get(SESSION_KEY) is None
+    services.membership_set(company=other_company, actor=None, user=users["admin"], roles=["administrator"])
+    client.post(reverse("accounts:switch-company"), {"company": "OTHER"})
+    assert client.session[SESSION_KEY] == "OTHER"
+    assert b"Other Company Ltd" in client.get(reverse("home")).content
+
+
+def test_navigation_follows_the_role(browser):
+    sales_page = browser("sales").get(reverse("home"))
+    assert reverse("customers:customer-list").encode() in sales_page.content
+    assert reverse("accounts:audit-list").encode() not in sales_page.content
+
+
+def test_user_list_search(browser):
+    page = browser("admin").get(reverse("accounts:user-list"), {"q": "sales3"})
+    assert page.status_code == 200
+    assert [row["obj"].user.username for row in page.context["rows"]] == ["sales3"]
+
+
+def test_admin_creates_a_user_with_roles(browser, company, org):
+    data = {
+        "username": "newbie",
+        "full_name": "New Bie",
+        "email": "newbie@example.com",
+        "password": "a-long-secret-42",
+        "roles": ["salesperson"],
+        "team": org["teams"]["North"].pk,
+    }
+    response = browser("admin").post(reverse("accounts:user-create"), data)
+    assert response.status_code == 302
+    membership = Membership.objects.get(company=company, user__username="newbie")
+    assert membership.role_names == {"salesperson"} and membership.team == org["teams"]["North"]
+
+
+def test_create_user_with_taken_username_shows_error_on_field(browser):
+    page = browser("admin").post(reverse("accounts:user-create"), {"username": "sales", "password": "a-long-secret-42"})
+    assert page.status_code == 400 and b'id="error-username"' in page.content
+
+
+def test_admin_edits_roles_of_a_user(browser, users, company):
+    membership = Membership.objects.get(company=company, user=users["sales3"])
+    response = browser("admin").post(
+        reverse("accounts:user-update", args=[membership.pk]),
+        {"full_name": "Sales Three", "roles": ["salesperson", "accountant"], "is_active": "on"},
+    )
+    assert response.status_code == 302
+    membership = Membership.objects.get(pk=membership.pk)
+    assert membership.role_names == {"salesperson", "accountant"}
+
+
+def test_salesperson_may_not_create_users(browser):
+    assert browser("sales").post(reverse("accounts:user-create"), {"username": "x"}).status_code == 403
+
+
+def test_regions_show_as_a_tree_and_can_be_created(browser, company, org):
+    client = browser("admin")
+    client.post(reverse("accounts:region-create"), {"name": "Coast", "parent": org["regions"]["North"].pk})
+    assert Region.objects.get(company=company, name="Coast").parent == org["regions"]["North"]
+    page = client.get(reverse("accounts:region-list"))
+    assert b"bi-arrow-return-right" in page.content
+
+
+def test_region_in_use_cannot_be_deleted(browser, org):
+    region = org["regions"]["North"]
+    page = browser("admin").post(reverse("accounts:region-delete", args=[region.pk]), follow=True)
+    assert Region.objects.filter(pk=region.pk).exists()
+    assert b"cannot be deleted" in page.content
+
+
+def test_team_members_are_set_from_the_form(browser, users, org):
+    team = org["teams"]["South"]
+    response = browser("admin").post(
+        reverse("accounts:team-update", args=[team.pk]), {"name": "South", "manager": users["manager"].pk, "members": [users["sales2"].pk]}
+    )
+    assert response.status_code == 302
+    assert SalesTeam.objects.get(pk=team.pk).manager == users["manager"]
+    assert Membership.objects.get(user=users["sales2"], company=team.company).team == team
+
+
+def test_audit_log_lists_changes_and_filters_by_actor(browser, users, customer_of):
+    customer_of("sales", code="C001", name="Audited Co")
+    client = browser("admin")
+    page = client.get(reverse("accounts:audit-list"), {"q": "Audited"})
+    assert page.status_code == 200 and b"Audited Co" in page.content
+    page = client.get(reverse("accounts:audit-list"), {"actor": users["sales"].pk, "q": "Audited"})
+    assert b"Audited Co" not in page.content
+
+
+def test_audit_log_is_forbidden_to_salespeople(browser):
+    assert browser("sales").get(reverse("accounts:audit-list")).status_code == 403
