@@ -91,6 +91,17 @@ def user_update(*, company: Company, actor, user: User, full_name: str, email: s
     return user
 
 
+def user_set_language(*, user: User, language: str) -> User:
+    """Remember the interface language a user chose."""
+    from django.conf import settings
+
+    if language not in dict(settings.LANGUAGES):
+        raise Invalid({"language": [f"Unknown language: {language}"]})
+    user.language = language
+    user.save(update_fields=["language"])
+    return user
+
+
 def region_create(*, company: Company, actor, name: str, parent: Region | None = None) -> Region:
     return audit.audited_create(model=Region, company=company, actor=actor, values={"name": name, "parent": parent})
 

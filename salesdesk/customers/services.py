@@ -38,11 +38,14 @@ def customer_create(*, company, actor, membership, values: Mapping[str, Any], co
 @transaction.atomic
 def customer_update(*, customer: Customer, actor, membership, values: Mapping[str, Any]) -> Customer:
     values = dict(values)
-    if "status" in values and values["status"] != customer.status:
-        customer = customer_set_status(customer=customer, actor=actor, status=values.pop("status"))
+    # Compare with the stored row, not with an object the caller may already have changed.
+    stored = Customer.objects.select_for_update().get(pk=customer.pk, company_id=customer.company_id)
+    if "status" in values and values["status"] != stored.status:
+        stored = customer_set_status(customer=stored, actor=actor, status=values.pop("status"))
     values.pop("status", None)
-    if "salesperson" in values and values["salesperson"] != customer.salesperson:
+    if "salesperson" in values and values["salesperson"] != stored.salesperson:
         _check_salesperson(membership, values["salesperson"])
+    customer = stored
     return audit.audited_update(instance=customer, actor=actor, values=values)
 
 

@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 from salesdesk.accounts import roles
 from salesdesk.accounts import services as account_services
 from salesdesk.accounts.tenancy import SESSION_KEY, memberships_of
-from salesdesk.core.errors import DomainError
 from salesdesk.core.web.access import no_company
 from salesdesk.core.web.home import cards_for
 
@@ -74,25 +73,9 @@ def set_language(request):
         return HttpResponseBadRequest(_("Unknown language."))
     request.session["_language"] = language
     user = request.user
-    membership = getattr(request, "membership", None)
-    if user.is_authenticated and membership is not None and user.language != language:
+    if user.is_authenticated and user.language != language:
         # The choice follows the user to their next session (and other devices).
-        try:
-            account_services.user_update(
-                company=request.company,
-                actor=user,
-                user=user,
-                full_name=user.full_name,
-                email=user.email,
-                language=language,
-                roles=sorted(membership.role_names),
-                team=membership.team,
-                region=membership.region,
-                manager=membership.manager,
-                is_active=membership.is_active,
-            )
-        except DomainError as exc:
-            messages.error(request, exc.message)
+        account_services.user_set_language(user=user, language=language)
     translation.activate(language)
     messages.success(request, _("Language changed."))
     return HttpResponseRedirect(_next_url(request))
