@@ -189,9 +189,11 @@ class PriceListItem(CompanyOwned):
     """
 
     price_list = models.ForeignKey(PriceList, on_delete=models.CASCADE, related_name="items")
-    product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("product"))
+    # Protected: a product or category still priced in a list is deactivated, not deleted,
+    # so entries never disappear without a trace in the list's history.
+    product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("product"))
     category = models.ForeignKey(
-        ProductCategory, null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("category")
+        ProductCategory, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("category")
     )
     min_quantity = models.DecimalField(_("from quantity"), max_digits=14, decimal_places=4, default=Decimal("0"), validators=NON_NEGATIVE)
     price = models.DecimalField(_("fixed price"), max_digits=14, decimal_places=4, null=True, blank=True, validators=NON_NEGATIVE)
