@@ -15,6 +15,12 @@ from salesdesk.accounts import services as accounts_services
 from salesdesk.setup.services import company_setup
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """Tests create many users; the production hasher is slow on purpose, tests need not be."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def pytest_collection_modifyitems(config, items):
     """Row-locking tests only mean something on PostgreSQL; SQLite serializes every writer."""
     from django.db import connection

@@ -14,6 +14,8 @@ SESSION_KEY = "salesdesk_company"
 
 def _membership(user, code: str | None) -> Membership | None:
     qs = Membership.objects.select_related("company", "team").filter(user=user, is_active=True)
+    if code and "\x00" in code:
+        return None  # no company code holds a NUL, and PostgreSQL refuses to compare one
     if code:
         return qs.filter(company__code=code).first()
     if user.default_company_id:

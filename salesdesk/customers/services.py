@@ -91,7 +91,8 @@ def payment_term_save(*, company, actor, name: str, lines: Iterable[Mapping[str,
 
 
 def _lines_summary(term: PaymentTerm) -> str:
-    return "; ".join(f"{line.percent.normalize()}% @ {line.days}d" for line in term.lines.all())
+    # format "f": normalize() alone writes 50 as "5E+1".
+    return "; ".join(f"{line.percent.normalize():f}% @ {line.days}d" for line in term.lines.all())
 
 
 def account_add(

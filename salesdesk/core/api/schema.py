@@ -28,6 +28,8 @@ def add_common_headers_and_errors(result, generator, request, public):
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
             responses = operation.setdefault("responses", {})
+            if "requestBody" in operation:
+                responses.setdefault("415", _error("`unsupported_media_type`: send JSON (or form data)."))
             if path.startswith("/api/v1/auth/"):
                 responses.setdefault("400", _error("Invalid input or `invalid_credentials`."))
                 continue

@@ -1,5 +1,6 @@
 """The base of every API resource: company scope, role permissions, idempotency, thin writes."""
 
+from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import mixins, viewsets
 
@@ -27,6 +28,13 @@ class CompanyScopedMixin(IdempotentMixin):
 
     def scope_queryset(self, qs):
         return qs
+
+    def get_object(self):
+        value = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
+        if isinstance(value, str) and "\x00" in value:
+            # No key holds a NUL character, and PostgreSQL refuses to even compare one.
+            raise Http404
+        return super().get_object()
 
 
 class CompanyScopedViewSet(CompanyScopedMixin, viewsets.ModelViewSet):

@@ -1,0 +1,73 @@
+"""Status changes go through one function: legal moves are saved and logged, illegal ones change nothing."""
+
+import pytest
+
+from salesdesk.core import workflow
+from salesdesk.core.audit import history
+from salesdesk.core.errors import InvalidTransition
+from salesdesk.core.models import AuditEntry, DocumentEvent
+from salesdesk.customers.models import Customer
+
+
+@pytest.fixture
+def prospect(customer_of):
+    return customer_of("sales", "C001")
+
+
+def _status_rows(customer):
+    return list(history(customer).filter(action=AuditEntry.Action.STATUS))
+
+
+def test_an_allowed_move_saves_the_status_and_writes_an_event_and_an_audit_row(prospect, users):
+    workflow.transition(prospect, to=Customer.Status.ACTIVE, actor=users["manager"], note="first order")
+
+    assert Customer.objects.get(pk=prospect.pk).status == "active"
+    [event] = workflow.events_for(prospect)
+    assert (event.from_status, event.to_status, event.actor, event.note) == ("prospect", "active", users["manager"], "first order")
+    assert event.company_id == prospect.company_id
+    [audit_row] = _status_rows(prospect)
+    assert (audit_row.field, audit_row.before, audit_row.after, audit_row.actor) == ("status", "prospect", "active", users["manager"])
+
+
+def test_a_customer_can_be_blocked_and_unblocked(prospect, users):
+    for target in ("active", "blocked", "active"):
+        workflow.transition(prospect, to=target, actor=users["admin"])
+    moves = [(e.from_status, e.to_status) for e in workflow.events_for(prospect)]
+    assert moves == [("prospect", "active"), ("active", "blocked"), ("blocked", "active")]
+    assert Customer.objects.get(pk=prospect.pk).status == "active"
+    assert len(_status_rows(prospect)) == 3
+
+
+def test_an_illegal_move_is_refused_and_changes_nothing(prospect, users):
+    workflow.transition(prospect, to="active", actor=users["admin"])
+    events_before = DocumentEvent.objects.count()
+    audit_before = AuditEntry.objects.count()
+
+    with pytest.raises(InvalidTransition) as refused:
+        workflow.transition(prospect, to="prospect", actor=users["admin"])
+
+    assert refused.value.code == "invalid_transition"
+    assert refused.value.details == {"from_status": "active", "to_status": "prospect", "allowed": ["blocked"]}
+    assert Customer.objects.get(pk=prospect.pk).status == "active"
+    assert prospect.status == "active"
+    assert DocumentEvent.objects.count() == events_before
+    assert AuditEntry.objects.count() == audit_before
+
+
+def test_moving_to_the_current_status_is_refused(prospect, users):
+    with pytest.raises(InvalidTransition):
+        workflow.transition(prospect, to="prospect", actor=users["admin"])
+    assert not workflow.events_for(prospect).exists()
+
+
+def test_allowed_targets_come_from_the_transitions_table(prospect):
+    assert workflow.allowed_targets(prospect) == {"active", "blocked"}
+    assert workflow.can_transition(prospect, "blocked")
+    assert not workflow.can_transition(prospect, "prospect")
+
+
+def test_a_move_without_an_actor_is_logged_without_one(prospect):
+    workflow.transition(prospect, to="blocked", actor=None, note="system")
+    [event] = workflow.events_for(prospect)
+    assert event.actor is None
+    assert event.note == "system"

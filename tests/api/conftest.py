@@ -1,0 +1,97 @@
+"""Shared pieces of the API tests: a company with a little of every kind of master data, and the
+fuzzing case counter printed at the end of the run."""
+
+from collections import Counter
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from salesdesk.accounts import services as accounts_services
+
+# Cases run by the schema fuzzer in this process, by identity ("admin", "sales").
+FUZZ_CASES: dict[str, int] = {}
+FUZZ_OPERATIONS: dict[str, set[str]] = {}
+FUZZ_STATUSES: Counter = Counter()
+
+
+def record_fuzz_cases(identity: str, operation: str, statuses: Counter) -> None:
+    FUZZ_CASES[identity] = FUZZ_CASES.get(identity, 0) + sum(statuses.values())
+    FUZZ_OPERATIONS.setdefault(identity, set()).add(operation)
+    FUZZ_STATUSES.update(statuses)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """The number of fuzzing cases (printed when the fuzz tests ran in this process, i.e. without -n)."""
+    if not FUZZ_CASES:
+        return
+    total = sum(FUZZ_CASES.values())
+    parts = ", ".join(f"{who}: {n} cases over {len(FUZZ_OPERATIONS[who])} operations" for who, n in sorted(FUZZ_CASES.items()))
+    terminalreporter.write_sep("-", "schema fuzzing")
+    terminalreporter.write_line(f"schema fuzzing ran {total} cases ({parts})")
+    terminalreporter.write_line("responses: " + ", ".join(f"{status}: {n}" for status, n in sorted(FUZZ_STATUSES.items())))
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Users are created per test; the production hasher would spend most of the run on it."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def master_data(org, product, customer_of):
+    """One row of each kind of master data in ACME, so that path ids like `{id}` exist."""
+    from salesdesk.catalog import services as catalog_services
+    from salesdesk.catalog.models import Currency, ProductCategory
+    from salesdesk.core import audit
+    from salesdesk.customers import services as customer_services
+    from salesdesk.customers.models import CustomerGroup
+    from salesdesk.inventory.models import Warehouse
+
+    company = org["company"]
+    admin = org["users"]["admin"]
+    usd = audit.audited_create(model=Currency, company=company, actor=admin, values={"code": "USD", "name": "US Dollar"})
+    rate = catalog_services.rate_create(company=company, actor=admin, currency=usd, date=date(2025, 1, 1), rate=Decimal("1.0850"))
+    category = audit.audited_create(model=ProductCategory, company=company, actor=admin, values={"name": "Hardware"})
+    price_list = catalog_services.price_list_save(
+        company=company,
+        actor=admin,
+        values={"name": "Retail", "currency": Currency.objects.get(company=company, code="EUR")},
+        items=[{"product": product, "price": Decimal("9.5000")}],
+    )
+    group = audit.audited_create(model=CustomerGroup, company=company, actor=admin, values={"name": "Wholesale", "price_list": price_list})
+    term = customer_services.payment_term_save(
+        company=company, actor=admin, name="30/60", lines=[{"percent": Decimal("50"), "days": 30}, {"percent": Decimal("50"), "days": 60}]
+    )
+    customer = customer_of(
+        "sales",
+        "C001",
+        group=group,
+        region=org["regions"]["North"],
+        payment_term=term,
+        price_list=price_list,
+        credit_limit=Decimal("1000.00"),
+    )
+    contact = customer_services.contact_create(customer=customer, actor=admin, values={"name": "Ana", "email": "ana@example.com"})
+    warehouse = audit.audited_create(model=Warehouse, company=company, actor=admin, values={"code": "MAIN", "name": "Main"})
+    child_region = accounts_services.region_create(company=company, actor=admin, name="North-East", parent=org["regions"]["North"])
+    return {
+        "company": company,
+        "currency": usd,
+        "rate": rate,
+        "category": category,
+        "price_list": price_list,
+        "group": group,
+        "payment_term": term,
+        "customer": customer,
+        "contact": contact,
+        "warehouse": warehouse,
+        "product": product,
+        "region": child_region,
+    }
+
+
+@pytest.fixture
+def matrix_data(master_data, org):
+    """`master_data` with the users by username."""
+    return {**master_data, "users": org["users"]}
