@@ -14,6 +14,22 @@ from salesdesk.accounts import roles
 from salesdesk.accounts import services as accounts_services
 from salesdesk.setup.services import company_setup
 
+_FUZZ_TOTALS: dict[str, int] = {}
+
+
+def pytest_runtest_logreport(report):
+    """Sum the schema-fuzzing case counts that the fuzz tests attach to their reports (works under xdist)."""
+    for name, value in getattr(report, "user_properties", ()):
+        if name == "fuzz_cases":
+            who, cases = str(value).rsplit(":", 1)
+            _FUZZ_TOTALS[who] = _FUZZ_TOTALS.get(who, 0) + int(cases)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if _FUZZ_TOTALS:
+        detail = ", ".join(f"{who} {n}" for who, n in sorted(_FUZZ_TOTALS.items()))
+        terminalreporter.write_line(f"schema fuzzing: {sum(_FUZZ_TOTALS.values())} cases ({detail})")
+
 
 @pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):

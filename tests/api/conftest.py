@@ -15,14 +15,29 @@ FUZZ_OPERATIONS: dict[str, set[str]] = {}
 FUZZ_STATUSES: Counter = Counter()
 
 
+_PENDING: list[tuple[str, int]] = []
+
+
 def record_fuzz_cases(identity: str, operation: str, statuses: Counter) -> None:
+    _PENDING.append((identity, sum(statuses.values())))
     FUZZ_CASES[identity] = FUZZ_CASES.get(identity, 0) + sum(statuses.values())
     FUZZ_OPERATIONS.setdefault(identity, set()).add(operation)
     FUZZ_STATUSES.update(statuses)
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Attach this test's fuzzing case count to its report, so it reaches the xdist controller."""
+    outcome = yield
+    if call.when == "call" and _PENDING:
+        report = outcome.get_result()
+        for identity, cases in _PENDING:
+            report.user_properties.append(("fuzz_cases", f"{identity}:{cases}"))
+        _PENDING.clear()
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    """The number of fuzzing cases (printed when the fuzz tests ran in this process, i.e. without -n)."""
+    """The fuzzing figures in detail (when the fuzz tests ran in this process, i.e. without -n)."""
     if not FUZZ_CASES:
         return
     total = sum(FUZZ_CASES.values())
