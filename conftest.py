@@ -118,6 +118,17 @@ def api_as(users):
 
 
 @pytest.fixture
+def web_as(client, users):
+    """`web_as("sales")` is Django's test client signed in as that user (for the web pages)."""
+
+    def as_user(username: str):
+        client.force_login(users[username])
+        return client
+
+    return as_user
+
+
+@pytest.fixture
 def admin_api(api_as):
     return api_as("admin")
 
