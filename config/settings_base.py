@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "salesdesk.catalog",
     "salesdesk.customers",
     "salesdesk.inventory",
+    "salesdesk.sales",
     "salesdesk.setup",
 ]
 

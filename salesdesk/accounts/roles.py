@@ -26,7 +26,7 @@ ALL = tuple(LABELS)
 # (salesperson) or their team's (sales manager).
 COMPANY_WIDE = {ADMINISTRATOR, ACCOUNTANT, WAREHOUSE_CLERK}
 
-SALESDESK_APPS = ("accounts", "catalog", "customers", "inventory", "core")
+SALESDESK_APPS = ("accounts", "catalog", "customers", "inventory", "sales", "core")
 _MASTER = ("view",)
 
 # role -> list of (app_label, model or "*", actions)

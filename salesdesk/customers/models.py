@@ -155,7 +155,7 @@ class CustomerAccount(CompanyOwned):
     credit check never sums history.
     """
 
-    customer = models.OneToOneField(Customer, on_delete=models.CASCADE, related_name="account")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
     receivable = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0"))
     open_orders = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0"))
     unapplied_deposits = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0"))

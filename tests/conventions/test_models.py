@@ -43,12 +43,7 @@ GLOBAL_UNIQUE = {
 }
 # Known violations waiting for a model change (owned by the app's author). Each entry must
 # still be a violation: when it is fixed, remove it here (test_known_violations_are_still_real).
-KNOWN_GLOBAL_UNIQUE = {
-    ("customers.CustomerAccount", "customer"): (
-        "OneToOneField makes a unique index on customer_id alone; Citus needs company in every unique key. "
-        "Use a ForeignKey: the (company, customer) UniqueConstraint already keeps one account per customer."
-    ),
-}
+KNOWN_GLOBAL_UNIQUE: dict[tuple[str, str], str] = {}
 
 # Models allowed to override save(), and why.
 SAVE_ALLOWED = {"core.AuditEntry": "append-only guard: refuses to update an existing row"}
