@@ -131,8 +131,11 @@ def team_save(*, company: Company, actor, team: SalesTeam | None = None, members
         missing = [u.username for u in members if not Membership.objects.filter(company=company, user=u).exists()]
         if missing:
             raise Invalid({"members": [f"Not a member of this company: {', '.join(missing)}"]})
-        Membership.objects.filter(company=company, team=team).exclude(user__in=members).update(team=None)
-        Membership.objects.filter(company=company, user__in=members).update(team=team)
+        # One audited change per membership that moves, so the audit log shows who joined and left.
+        for leaving in Membership.objects.filter(company=company, team=team).exclude(user__in=members):
+            audit.audited_update(instance=leaving, actor=actor, values={"team": None})
+        for joining in Membership.objects.filter(company=company, user__in=members).exclude(team=team):
+            audit.audited_update(instance=joining, actor=actor, values={"team": team})
     return team
 
 

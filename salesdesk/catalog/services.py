@@ -36,6 +36,8 @@ def create(*, model, company, actor, values: Mapping[str, Any]):
 
 
 def update(*, instance, actor, values: Mapping[str, Any]):
+    if isinstance(instance, CurrencyRate) and "currency" in values:
+        _check_not_base(instance.company, values["currency"])
     if isinstance(instance, ProductCategory) and "parent" in values:
         _check_no_cycle(instance, values["parent"])
     if isinstance(instance, Currency) and "code" in values and values["code"] != instance.code:
@@ -57,9 +59,13 @@ def _check_no_cycle(category: ProductCategory, parent: ProductCategory | None) -
         node = node.parent
 
 
-def rate_create(*, company, actor, currency: Currency, date, rate) -> CurrencyRate:
+def _check_not_base(company, currency: Currency) -> None:
     if currency.code == company.base_currency:
         raise Invalid({"currency": ["The base currency has no exchange rate."]})
+
+
+def rate_create(*, company, actor, currency: Currency, date, rate) -> CurrencyRate:
+    _check_not_base(company, currency)
     return audit.audited_create(model=CurrencyRate, company=company, actor=actor, values={"currency": currency, "date": date, "rate": rate})
 
 

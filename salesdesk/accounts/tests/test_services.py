@@ -145,3 +145,18 @@ def test_team_save_refuses_members_of_another_company_and_changes_nothing(org, u
     north.refresh_from_db()
     assert north.name == "North"
     assert [u.username for u in selectors.team_members(north)] == ["manager", "sales", "sales2"]
+
+
+def test_moving_people_between_teams_is_audited_on_their_memberships(org, users, company):
+    north = org["teams"]["North"]
+    services.team_save(company=company, actor=users["admin"], team=north, members=[users["sales"], users["sales3"]], name="North")
+
+    def team_changes(name):
+        m = membership(users, name, company)
+        return [(r.before, r.after, r.actor) for r in history(m).filter(action="update", field="team", actor=users["admin"])]
+
+    admin = users["admin"]
+    assert team_changes("sales3") == [("South", "North", admin)]
+    assert team_changes("sales2") == [("North", "", admin)]
+    assert team_changes("manager") == [("North", "", admin)]
+    assert team_changes("sales") == []

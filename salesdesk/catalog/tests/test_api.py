@@ -341,3 +341,13 @@ def test_the_price_list_list_and_detail_cost_a_fixed_number_of_queries(admin_api
     one = PriceList.objects.filter(company=company).first()
     with django_assert_max_num_queries(7):
         assert len(admin_api.get(f"/api/v1/price-lists/{one.pk}/").json()["items"]) == 2
+
+
+def test_a_rate_cannot_be_moved_onto_the_base_currency(api_as, company):
+    client = api_as("accountant")
+    client.post("/api/v1/currencies/", {"code": "USD", "name": "US Dollar"}, format="json")
+    rate = client.post("/api/v1/currency-rates/", {"currency": "USD", "date": "2026-01-01", "rate": "1.08"}, format="json").json()
+    response = client.patch(f"/api/v1/currency-rates/{rate['id']}/", {"currency": "EUR"}, format="json")
+    assert response.status_code == 400
+    assert list(response.json()["details"]) == ["currency"]
+    assert CurrencyRate.objects.get(pk=rate["id"]).currency.code == "USD"
