@@ -36,7 +36,8 @@ class Invalid(DomainError):
     default_message = _("Invalid input.")
 
     def __init__(self, fields: dict[str, list[str]] | None = None, message: Any = None) -> None:
-        super().__init__(message, **{k: [str(m) for m in v] for k, v in (fields or {}).items()})
+        # Messages are strings; nested input (document lines) keeps one dict of fields per line.
+        super().__init__(message, **{k: [m if isinstance(m, dict) else str(m) for m in v] for k, v in (fields or {}).items()})
 
 
 class IdempotencyKeyReused(DomainError):

@@ -56,6 +56,19 @@ def transition(document: models.Model, *, to: str, actor, note: str = "", extra_
     return document
 
 
+def record_event(document: models.Model, *, actor, note: str) -> DocumentEvent:
+    """A document event that is not a status change (a revision made, a document sent again)."""
+    return DocumentEvent.objects.create(
+        company_id=document.company_id,
+        content_type=ContentType.objects.get_for_model(document),
+        object_id=document.pk,
+        from_status=str(document.status),
+        to_status=str(document.status),
+        actor=actor if getattr(actor, "pk", None) else None,
+        note=note,
+    )
+
+
 def events_for(document: models.Model):
     return DocumentEvent.objects.filter(
         company_id=document.company_id,

@@ -1,0 +1,88 @@
+"""Reads of sales documents, always within the user's record scope."""
+
+from collections import defaultdict
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import QuerySet
+
+from salesdesk.accounts import roles
+from salesdesk.accounts.selectors import scope_by_salesperson, visible_salesperson_ids
+from salesdesk.core.money import ZERO, round_money
+from salesdesk.sales import prices, progress
+from salesdesk.sales.models import Contract, PriceApproval, PriceApprovalLine, Quotation, SalesOrder
+
+
+def quotations_visible(company, membership) -> QuerySet:
+    qs = Quotation.objects.filter(company=company).select_related("customer", "salesperson", "currency")
+    return scope_by_salesperson(qs, membership)
+
+
+def orders_visible(company, membership) -> QuerySet:
+    qs = SalesOrder.objects.filter(company=company).select_related("customer", "salesperson", "currency")
+    return scope_by_salesperson(qs, membership)
+
+
+def contracts_visible(company, membership) -> QuerySet:
+    qs = Contract.objects.filter(company=company).select_related("customer", "currency")
+    return scope_by_salesperson(qs, membership, field="customer__salesperson")
+
+
+def approvals_visible(company, membership) -> QuerySet:
+    qs = PriceApproval.objects.filter(company=company).select_related("order", "order__customer", "requested_by", "decided_by")
+    return scope_by_salesperson(qs, membership, field="order__salesperson")
+
+
+def approvals_pending_for(company, membership) -> QuerySet:
+    """Requests this member can decide: their team's (managers) or all (administrators)."""
+    qs = approvals_visible(company, membership).filter(status=PriceApproval.Status.PENDING)
+    if not membership.has_role(roles.ADMINISTRATOR, roles.SALES_MANAGER):
+        return qs.none()
+    return qs.exclude(order__salesperson=membership.user) if not membership.has_role(roles.ADMINISTRATOR) else qs
+
+
+def order_progress(order: SalesOrder) -> dict[str, str]:
+    """Delivery, invoicing and payment progress from the order lines' quantities (payments arrive with billing)."""
+    lines = list(order.lines.all())
+    return {
+        "delivery_state": progress.delivery_state((line.quantity, line.delivered_quantity) for line in lines),
+        "invoice_state": progress.invoice_state((line.quantity, line.invoiced_quantity) for line in lines),
+        "payment_state": progress.payment_state(order.total_amount, ZERO),
+    }
+
+
+def price_preview(*, company, customer, product, quantity: Decimal, on: date, currency: str | None = None, price_list=None):
+    """Why this price: the price a line would get, with its explanation."""
+    code = currency or (customer.currency.code if customer.currency_id else company.base_currency)
+    return prices.price(company=company, customer=customer, product=product, quantity=quantity, on=on, currency=code, price_list=price_list)
+
+
+def contracts_expiring(company, membership, days: int = 30, today: date | None = None) -> QuerySet:
+    today = today or date.today()
+    return contracts_visible(company, membership).filter(
+        status=Contract.Status.ACTIVE, valid_to__gte=today, valid_to__lte=today + timedelta(days=days)
+    )
+
+
+def price_overrides_report(company, membership, year: int | None = None) -> list[dict]:
+    """Per salesperson and month: approved lines below the floor and the money given away against it."""
+    qs = PriceApprovalLine.objects.filter(company=company, approval__status=PriceApproval.Status.APPROVED).select_related(
+        "approval__order__salesperson"
+    )
+    ids = visible_salesperson_ids(membership)
+    if ids is not None:
+        qs = qs.filter(approval__order__salesperson_id__in=ids)
+    if year is not None:
+        qs = qs.filter(approval__decided_at__year=year)
+    rows: dict[tuple, dict] = defaultdict(lambda: {"lines": 0, "given_away": ZERO})
+    for line in qs:
+        salesperson = line.approval.order.salesperson
+        month = line.approval.decided_at.date().replace(day=1)
+        row = rows[(salesperson.pk if salesperson else 0, month)]
+        row.update(salesperson=salesperson, month=month)
+        row["lines"] += 1
+        row["given_away"] += max(line.floor_price - line.net_unit_price, ZERO) * line.quantity
+    out = sorted(rows.values(), key=lambda r: (r["month"], str(r["salesperson"])), reverse=True)
+    for row in out:
+        row["given_away"] = round_money(row["given_away"], 2)
+    return out

@@ -1,0 +1,55 @@
+"""Pieces shared by the quotation, order and contract services."""
+
+from datetime import date
+
+from django.utils import timezone
+
+from salesdesk.catalog.models import Currency
+from salesdesk.core.errors import Invalid
+from salesdesk.core.numbering import format_number, next_number
+
+
+def document_currency(company, customer, currency: Currency | None) -> Currency:
+    """The document's currency: as given, else the customer's, else the company's base currency."""
+    if currency is not None:
+        if currency.company_id != company.pk:
+            raise Invalid({"currency": ["Unknown currency."]})
+        return currency
+    if customer.currency_id:
+        return customer.currency
+    found = Currency.objects.filter(company=company, code=company.base_currency).first()
+    if found is None:
+        raise Invalid({"currency": ["The company has no base currency set up."]})
+    return found
+
+
+def check_customer(company, membership, customer) -> None:
+    """The customer belongs to the company and to the user's record scope, and is not blocked."""
+    from salesdesk.customers.selectors import customers_visible
+
+    if customer is None or customer.company_id != company.pk or not customers_visible(company, membership).filter(pk=customer.pk).exists():
+        raise Invalid({"customer": ["Unknown customer."]})
+
+
+def take_number(*, company, series: str, on: date) -> tuple[int, str]:
+    sequence = next_number(company=company, series=series, year=on.year)
+    return sequence, format_number(series=series, year=on.year, sequence=sequence)
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+def replace_lines(*, line_model, parent_field: str, parent, priced, company) -> list:
+    """Delete a draft's lines and write the new ones (drafts have no history to keep)."""
+    line_model.objects.filter(**{parent_field: parent}).delete()
+    rows = [
+        line_model(company=company, sequence=i, **{parent_field: parent}, **line.model_values(), **line.extra)
+        for i, line in enumerate(priced)
+    ]
+    line_model.objects.bulk_create(rows)
+    return rows
+
+
+def freeze_totals(document, totals) -> None:
+    document.untaxed_amount, document.tax_amount, document.total_amount = totals.untaxed, totals.tax, totals.total

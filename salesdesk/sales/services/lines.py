@@ -1,0 +1,201 @@
+"""Turning entered lines into priced, validated lines with amounts, floors and totals."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from salesdesk.accounts import roles
+from salesdesk.catalog.models import Product, Tax
+from salesdesk.catalog.pricing import NoExchangeRate
+from salesdesk.core.errors import Invalid
+from salesdesk.core.money import ZERO
+from salesdesk.sales import floors, prices
+from salesdesk.sales.models import ContractItem, SalesSettings
+from salesdesk.sales.totals import LineInput, document_totals
+
+
+@dataclass
+class PricedLine:
+    product: Product
+    quantity: Decimal
+    unit_price: Decimal
+    discount_percent: Decimal
+    tax: Tax | None
+    description: str
+    list_price: Decimal
+    floor_price: Decimal | None
+    price_source: str
+    price_explanation: list[str]
+    contract_item: ContractItem | None = None
+    amount: Decimal = ZERO
+    id: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def net_unit_price(self) -> Decimal:
+        return self.unit_price * (Decimal(100) - self.discount_percent) / Decimal(100)
+
+    def model_values(self) -> dict[str, Any]:
+        values = {
+            "product": self.product,
+            "quantity": self.quantity,
+            "unit_price": self.unit_price,
+            "discount_percent": self.discount_percent,
+            "tax": self.tax,
+            "description": self.description,
+            "list_price": self.list_price,
+            "floor_price": self.floor_price,
+            "price_source": self.price_source,
+            "price_explanation": self.price_explanation,
+            "amount": self.amount,
+        }
+        return values
+
+
+def _decimal(raw, name: str, errors: dict[str, list[str]]) -> Decimal | None:
+    if raw is None or raw == "":
+        return None
+    try:
+        return Decimal(str(raw))
+    except (InvalidOperation, ValueError):
+        errors.setdefault(name, []).append("A number is required.")
+        return None
+
+
+def _contract_item(contract, product: Product) -> ContractItem | None:
+    if contract is None:
+        return None
+    return next((i for i in contract.items.all() if i.product_id == product.pk), None)
+
+
+def build(*, company, customer, currency: str, on: date, raw_lines: Sequence[dict], price_list=None, contract=None) -> list[PricedLine]:
+    """Validate and price every line; refuse the whole document with the failing fields per line."""
+    if not raw_lines:
+        raise Invalid({"lines": ["Add at least one line."]})
+    lists = prices.candidates(company, customer, price_list)
+    out: list[PricedLine] = []
+    line_errors: list[dict[str, list[str]]] = []
+    for raw in raw_lines:
+        errors: dict[str, list[str]] = {}
+        product = raw.get("product")
+        if not isinstance(product, Product) or product.company_id != company.pk:
+            errors["product"] = ["Unknown product."]
+        elif not product.active:
+            errors["product"] = ["This product is no longer sold."]
+        quantity = _decimal(raw.get("quantity"), "quantity", errors)
+        if quantity is None and "quantity" not in errors:
+            errors["quantity"] = ["This field is required."]
+        elif quantity is not None and quantity <= 0:
+            errors["quantity"] = ["Must be greater than zero."]
+        unit_price = _decimal(raw.get("unit_price"), "unit_price", errors)
+        if unit_price is not None and unit_price < 0:
+            errors["unit_price"] = ["Cannot be negative."]
+        discount = _decimal(raw.get("discount_percent"), "discount_percent", errors) or ZERO
+        if not ZERO <= discount <= 100:
+            errors["discount_percent"] = ["Must be between 0 and 100."]
+        tax = raw.get("tax", getattr(product, "tax", None) if "product" not in errors else None)
+        if tax is not None and (not isinstance(tax, Tax) or tax.company_id != company.pk):
+            errors["tax"] = ["Unknown tax."]
+        line_errors.append(errors)
+        if errors:
+            continue
+        try:
+            result = prices.price(
+                company=company, customer=customer, product=product, quantity=quantity, on=on, currency=currency, lists=lists
+            )
+            cost = prices.to_currency(company, product.cost, currency, on)
+            product_floor = prices.to_currency(company, product.floor_price, currency, on)
+        except NoExchangeRate as exc:
+            line_errors[-1] = {"product": [f"No exchange rate for {exc.currency} on {exc.on.isoformat()}."]}
+            continue
+        explanation = list(result.explanation)
+        source = result.source
+        item = _contract_item(contract, product)
+        if item is not None:
+            within = contract.allow_over_commitment or quantity <= item.remaining_quantity
+            if within:
+                result_price = item.price
+                explanation.append(f"contract {contract.number} agreed price {item.price} {contract.currency.code}")
+                source = "contract"
+            else:
+                explanation.append(
+                    f"contract {contract.number}: only {item.remaining_quantity.normalize()} left of the committed quantity, so the price list applies"
+                )
+                item = None
+                result_price = result.unit_price
+        else:
+            result_price = result.unit_price
+        floor = floors.floor_price(
+            floors.FloorInputs(
+                list_price=result.reference_price,
+                cost=cost,
+                entry_floor_price=result.floor_price,
+                entry_max_discount_percent=result.max_discount_percent,
+                product_floor_price=product_floor,
+                product_max_discount_percent=product.max_discount_percent,
+                product_min_margin_percent=product.min_margin_percent,
+            )
+        )
+        if unit_price is None:
+            unit_price = result_price
+        else:
+            explanation.append(f"price entered by hand: {unit_price}")
+            source = "manual"
+        out.append(
+            PricedLine(
+                product=product,
+                quantity=quantity,
+                unit_price=unit_price,
+                discount_percent=discount,
+                tax=tax,
+                description=(raw.get("description") or product.name)[:300],
+                list_price=result.reference_price,
+                floor_price=floor,
+                price_source=source,
+                price_explanation=explanation,
+                contract_item=item,
+                id=raw.get("id"),
+            )
+        )
+    if any(line_errors):
+        raise Invalid({"lines": line_errors})
+    return out
+
+
+def apply_totals(lines: Sequence, places: int):
+    """Set each line's amount and return the document totals (frozen on the document by the caller)."""
+    totals = document_totals(
+        [
+            LineInput(
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                discount_percent=line.discount_percent,
+                tax_rate=line.tax.rate if line.tax else None,
+                tax_included=bool(line.tax and line.tax.included_in_price),
+            )
+            for line in lines
+        ],
+        places=places,
+    )
+    for line, amount in zip(lines, totals.line_amounts, strict=True):
+        line.amount = amount
+    return totals
+
+
+def authority_band(membership) -> Decimal | None:
+    """How far below the floor this member may sell: None means no limit (administrators)."""
+    if membership.has_role(roles.ADMINISTRATOR):
+        return None
+    settings = SalesSettings.objects.filter(company_id=membership.company_id).first()
+    salesperson_band = settings.salesperson_band_percent if settings else Decimal("0")
+    manager_band = settings.manager_band_percent if settings else Decimal("10")
+    if membership.has_role(roles.SALES_MANAGER):
+        return manager_band
+    return salesperson_band
+
+
+def breaches(lines: Sequence, membership) -> list[floors.Breach]:
+    checks = [floors.LineCheck(key=i, net_unit_price=line.net_unit_price, floor=line.floor_price) for i, line in enumerate(lines)]
+    return floors.breaches(checks, authority_band(membership))

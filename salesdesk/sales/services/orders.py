@@ -1,0 +1,352 @@
+"""Sales orders: drafts, confirmation (number, frozen totals, price floors), cancellation and amendment."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from salesdesk.catalog import pricing
+from salesdesk.core import workflow
+from salesdesk.core.errors import Invalid, InvalidTransition
+from salesdesk.core.money import round_money
+from salesdesk.customers import services as customer_services
+from salesdesk.sales import prices
+from salesdesk.sales.errors import ContractExhausted, NotEditable, PriceApprovalRequired
+from salesdesk.sales.models import Contract, ContractItem, Quotation, SalesOrder, SalesOrderLine, SalesOrderRevision
+from salesdesk.sales.services import approvals, common
+from salesdesk.sales.services import lines as line_service
+
+Status = SalesOrder.Status
+_HEADER_FIELDS = {"requested_date", "date", "notes", "price_list", "currency", "customer_reference", "contract"}
+
+
+def _active_contract(company, customer, on: date, contract: Contract | None) -> Contract | None:
+    """The contract whose prices apply: the one given, else the customer's active contract on that date."""
+    if contract is not None:
+        if contract.company_id != company.pk or contract.customer_id != customer.pk:
+            raise Invalid({"contract": ["Not a contract of this customer."]})
+        if contract.status != Contract.Status.ACTIVE or not contract.valid_from <= on <= contract.valid_to:
+            raise Invalid({"contract": ["The contract is not in force on the order date."]})
+        return contract
+    return (
+        Contract.objects.filter(company=company, customer=customer, status=Contract.Status.ACTIVE, valid_from__lte=on, valid_to__gte=on)
+        .prefetch_related("items")
+        .order_by("-valid_from")
+        .first()
+    )
+
+
+def _write_lines(order: SalesOrder, raw_lines) -> None:
+    priced = line_service.build(
+        company=order.company,
+        customer=order.customer,
+        currency=order.currency.code,
+        on=order.date,
+        raw_lines=raw_lines,
+        price_list=order.price_list,
+        contract=order.contract,
+    )
+    for line in priced:
+        line.extra = {"contract_item": line.contract_item}
+    totals = line_service.apply_totals(priced, order.currency.decimal_places)
+    common.replace_lines(line_model=SalesOrderLine, parent_field="order", parent=order, priced=priced, company=order.company)
+    common.freeze_totals(order, totals)
+    order.save(update_fields=["untaxed_amount", "tax_amount", "total_amount"])
+
+
+@transaction.atomic
+def order_create(
+    *,
+    company,
+    actor,
+    membership,
+    customer,
+    lines,
+    quotation=None,
+    contract=None,
+    requested_date=None,
+    date=None,
+    currency=None,
+    price_list=None,
+    notes="",
+    customer_reference="",
+) -> SalesOrder:
+    common.check_customer(company, membership, customer)
+    on = date or common.today()
+    if price_list is not None and price_list.company_id != company.pk:
+        raise Invalid({"price_list": ["Unknown price list."]})
+    if requested_date is not None and requested_date < on:
+        raise Invalid({"requested_date": ["Cannot be before the order date."]})
+    order = SalesOrder.objects.create(
+        company=company,
+        customer=customer,
+        salesperson=customer.salesperson or actor,
+        quotation=quotation,
+        currency=common.document_currency(company, customer, currency),
+        price_list=price_list,
+        date=on,
+        contract=_active_contract(company, customer, on, contract),
+        requested_date=requested_date,
+        notes=notes,
+        customer_reference=customer_reference,
+        created_by=actor,
+    )
+    _write_lines(order, lines)
+    return order
+
+
+def order_from_quotation(*, quotation: Quotation, actor) -> SalesOrder:
+    """The draft order of an accepted quotation: the same lines at the same prices (no re-pricing)."""
+    order = SalesOrder.objects.create(
+        company=quotation.company,
+        customer=quotation.customer,
+        salesperson=quotation.salesperson,
+        quotation=quotation,
+        currency=quotation.currency,
+        price_list=quotation.price_list,
+        date=common.today(),
+        notes=quotation.notes,
+        created_by=actor,
+        untaxed_amount=quotation.untaxed_amount,
+        tax_amount=quotation.tax_amount,
+        total_amount=quotation.total_amount,
+    )
+    SalesOrderLine.objects.bulk_create(
+        [
+            SalesOrderLine(
+                company=quotation.company,
+                order=order,
+                sequence=line.sequence,
+                product_id=line.product_id,
+                description=line.description,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                discount_percent=line.discount_percent,
+                tax_id=line.tax_id,
+                amount=line.amount,
+                list_price=line.list_price,
+                floor_price=line.floor_price,
+                price_source=line.price_source,
+                price_explanation=[*line.price_explanation, f"from quotation {quotation}"],
+            )
+            for line in quotation.lines.all()
+        ]
+    )
+    workflow.record_event(order, actor=actor, note=f"created from quotation {quotation}")
+    return order
+
+
+def _locked(order: SalesOrder) -> SalesOrder:
+    return (
+        SalesOrder.objects.select_for_update()
+        .select_related("currency", "customer", "company", "contract")
+        .get(pk=order.pk, company_id=order.company_id)
+    )
+
+
+@transaction.atomic
+def order_update(*, order: SalesOrder, actor, membership, values: dict, lines=None) -> SalesOrder:
+    order = _locked(order)
+    if order.status != Status.DRAFT:
+        raise NotEditable(status=order.status)
+    unknown = set(values) - _HEADER_FIELDS
+    if unknown:
+        raise Invalid({name: ["This field cannot be changed."] for name in sorted(unknown)})
+    for name, value in values.items():
+        setattr(order, name, value)
+    if "contract" in values:
+        order.contract = _active_contract(order.company, order.customer, order.date, values["contract"]) if values["contract"] else None
+    order.save()
+    if lines is not None or {"price_list", "currency", "date", "contract"} & set(values):
+        current = [
+            {
+                "product": line.product,
+                "quantity": line.quantity,
+                "unit_price": line.unit_price if line.price_source == "manual" else None,
+                "discount_percent": line.discount_percent,
+                "description": line.description,
+                "tax": line.tax,
+            }
+            for line in order.lines.select_related("product", "tax")
+        ]
+        _write_lines(order, lines if lines is not None else current)
+    return order
+
+
+def _consume_contract(order: SalesOrder, sign: int) -> None:
+    """Record (sign=1) or give back (sign=-1) what the order's contract lines draw from the contract."""
+    for line in order.lines.filter(contract_item__isnull=False).select_related("contract_item__contract"):
+        qs = ContractItem.objects.filter(pk=line.contract_item_id)
+        if sign > 0 and not line.contract_item.contract.allow_over_commitment:
+            qs = qs.filter(consumed_quantity__lte=F("quantity") - line.quantity)
+        if not qs.update(consumed_quantity=F("consumed_quantity") + sign * line.quantity):
+            raise ContractExhausted(product=line.product_id, contract=line.contract_item.contract.number)
+
+
+def order_confirm(*, order: SalesOrder, actor, membership) -> SalesOrder:
+    """Confirm: check prices against the seller's authority, number the order, freeze it.
+
+    Below the floor, the order moves to pending approval (that change is kept) and the call
+    answers `price_approval_required`; once a manager approves, confirming goes through.
+    """
+    refusal = None
+    with transaction.atomic():
+        order = _locked(order)
+        if not workflow.can_transition(order, Status.CONFIRMED) or order.status == Status.CREDIT_HOLD:
+            raise InvalidTransition(from_status=order.status, to_status=Status.CONFIRMED, allowed=sorted(workflow.allowed_targets(order)))
+        lines = list(order.lines.select_related("product", "tax").order_by("sequence", "id"))
+        if not lines:
+            raise Invalid({"lines": ["An order needs at least one line."]})
+        below = line_service.breaches(lines, membership)
+        if below and not approvals.covers(order, [lines[b.key] for b in below]):
+            approval = approvals.request(order=order, actor=actor, lines=lines, breaches=below)
+            if order.status == Status.DRAFT:
+                workflow.transition(order, to=Status.PENDING_APPROVAL, actor=actor, note="price below floor")
+            refusal = PriceApprovalRequired(price_approval=approval.pk, lines=[approvals.describe(line) for line in approval.lines.all()])
+        else:
+            on = order.date
+            order.year = on.year
+            order.sequence, order.number = common.take_number(company=order.company, series=order.series, on=on)
+            common.freeze_totals(order, line_service.apply_totals(lines, order.currency.decimal_places))
+            order.confirmed_at = timezone.now()
+            order.save(update_fields=["year", "sequence", "number", "confirmed_at", "untaxed_amount", "tax_amount", "total_amount"])
+            _consume_contract(order, +1)
+            customer_services.account_add(
+                customer_id=order.customer_id, company_id=order.company_id, open_orders=_in_base(order, order.total_amount)
+            )
+            workflow.transition(order, to=Status.CONFIRMED, actor=actor)
+    if refusal is not None:
+        raise refusal
+    return order
+
+
+def _in_base(order: SalesOrder, amount: Decimal) -> Decimal:
+    """Credit figures are kept in the company's currency, at the rate of the order date."""
+    base = order.company.base_currency
+    if order.currency.code == base:
+        return amount
+    converted = pricing.convert(
+        amount,
+        from_currency=order.currency.code,
+        to_currency=base,
+        base_currency=base,
+        on=order.date,
+        rate=prices.rate_lookup(order.company),
+    )
+    return round_money(converted, 2)
+
+
+def _has_progress(order: SalesOrder) -> bool:
+    return order.lines.filter(delivered_quantity__gt=0).exists() or order.lines.filter(invoiced_quantity__gt=0).exists()
+
+
+@transaction.atomic
+def order_cancel(*, order: SalesOrder, actor, reason: str = "") -> SalesOrder:
+    order = _locked(order)
+    if _has_progress(order):
+        raise InvalidTransition(from_status=order.status, to_status=Status.CANCELLED, allowed=[], reason="goods were delivered or invoiced")
+    was_confirmed = order.status == Status.CONFIRMED
+    workflow.transition(order, to=Status.CANCELLED, actor=actor, note=reason)
+    if was_confirmed:
+        _consume_contract(order, -1)
+        customer_services.account_add(
+            customer_id=order.customer_id, company_id=order.company_id, open_orders=-_in_base(order, order.total_amount)
+        )
+    order.price_approvals.filter(status="pending").update(status="rejected", reason="order cancelled", decided_at=timezone.now())
+    return order
+
+
+def _snapshot(order: SalesOrder) -> dict:
+    return {
+        "totals": {"untaxed": str(order.untaxed_amount), "tax": str(order.tax_amount), "total": str(order.total_amount)},
+        "lines": [
+            {
+                "id": line.pk,
+                "product": line.product_id,
+                "quantity": str(line.quantity),
+                "unit_price": str(line.unit_price),
+                "discount_percent": str(line.discount_percent),
+                "amount": str(line.amount),
+            }
+            for line in order.lines.all()
+        ],
+    }
+
+
+@transaction.atomic
+def order_amend(*, order: SalesOrder, actor, membership, lines, reason: str = "") -> SalesOrder:
+    """Change a confirmed order's undelivered, uninvoiced lines, as a numbered and logged revision."""
+    order = _locked(order)
+    if order.status != Status.CONFIRMED:
+        raise InvalidTransition(from_status=order.status, to_status="amended", allowed=[])
+    existing = {line.pk: line for line in order.lines.select_related("product", "tax")}
+    keep_ids = {raw.get("id") for raw in lines if raw.get("id")}
+    errors = {}
+    for line_id in keep_ids - set(existing):
+        errors.setdefault("lines", []).append(f"Line {line_id} is not a line of this order.")
+    for line in existing.values():
+        done = max(line.delivered_quantity, line.invoiced_quantity)
+        if line.pk not in keep_ids and done > 0:
+            errors.setdefault("lines", []).append(f"Line {line.pk} was delivered or invoiced and cannot be removed.")
+    if errors:
+        raise Invalid(errors)
+    # Give the contract back what this order drew, so the new lines are priced against what remains.
+    _consume_contract(order, -1)
+    contract = Contract.objects.prefetch_related("items").get(pk=order.contract_id) if order.contract_id else None
+    priced = line_service.build(
+        company=order.company,
+        customer=order.customer,
+        currency=order.currency.code,
+        on=order.date,
+        raw_lines=lines,
+        price_list=order.price_list,
+        contract=contract,
+    )
+    for new in priced:
+        old = existing.get(new.id)
+        if old is not None and new.quantity < max(old.delivered_quantity, old.invoiced_quantity):
+            raise Invalid({"lines": [f"Line {old.pk}: cannot order less than was delivered or invoiced."]})
+    below = line_service.breaches(priced, membership)
+    if below:
+        raise PriceApprovalRequired(
+            lines=[
+                {
+                    "product": priced[b.key].product.pk,
+                    "net_unit_price": str(b.net_unit_price),
+                    "floor_price": str(b.floor),
+                    "allowed_price": str(b.allowed),
+                }
+                for b in below
+            ]
+        )
+    SalesOrderRevision.objects.create(
+        company=order.company, order=order, revision=order.revision + 1, actor=actor, reason=reason, snapshot=_snapshot(order)
+    )
+    before_total = order.total_amount
+    totals = line_service.apply_totals(priced, order.currency.decimal_places)
+    for line in existing.values():
+        if line.pk not in keep_ids:
+            line.delete()
+    for i, new in enumerate(priced):
+        values = {**new.model_values(), "contract_item": new.contract_item}
+        old = existing.get(new.id)
+        if old is not None:
+            for name, value in values.items():
+                setattr(old, name, value)
+            old.sequence = i
+            old.save()
+        else:
+            SalesOrderLine.objects.create(company=order.company, order=order, sequence=i, **values)
+    _consume_contract(order, +1)
+    common.freeze_totals(order, totals)
+    order.revision += 1
+    order.save(update_fields=["untaxed_amount", "tax_amount", "total_amount", "revision"])
+    customer_services.account_add(
+        customer_id=order.customer_id,
+        company_id=order.company_id,
+        open_orders=_in_base(order, order.total_amount) - _in_base(order, before_total),
+    )
+    workflow.record_event(order, actor=actor, note=f"amended (revision {order.revision}){': ' + reason if reason else ''}")
+    return order

@@ -1,0 +1,240 @@
+"""Quotations: drafts, sending, acceptance, rejection, expiry, revisions and conversion."""
+
+from datetime import date, timedelta
+
+from django.db import transaction
+
+from salesdesk.core import workflow
+from salesdesk.core.errors import Invalid
+from salesdesk.sales.errors import AlreadyConverted, NoEmailAddress, NotEditable, QuotationExpired, Superseded
+from salesdesk.sales.models import Quotation, QuotationLine, SalesSettings
+from salesdesk.sales.services import common
+from salesdesk.sales.services import lines as line_service
+
+_HEADER_FIELDS = {"valid_until", "date", "notes", "price_list", "currency"}
+
+
+def _validity_days(company) -> int:
+    settings = SalesSettings.objects.filter(company=company).first()
+    return settings.quotation_validity_days if settings else 30
+
+
+def _write_lines(quotation: Quotation, raw_lines) -> None:
+    priced = line_service.build(
+        company=quotation.company,
+        customer=quotation.customer,
+        currency=quotation.currency.code,
+        on=quotation.date,
+        raw_lines=raw_lines,
+        price_list=quotation.price_list,
+    )
+    totals = line_service.apply_totals(priced, quotation.currency.decimal_places)
+    common.replace_lines(line_model=QuotationLine, parent_field="quotation", parent=quotation, priced=priced, company=quotation.company)
+    common.freeze_totals(quotation, totals)
+    quotation.save(update_fields=["untaxed_amount", "tax_amount", "total_amount"])
+
+
+@transaction.atomic
+def quotation_create(
+    *,
+    company,
+    actor,
+    membership,
+    customer,
+    lines,
+    valid_until: date | None = None,
+    date: date | None = None,
+    currency=None,
+    price_list=None,
+    notes: str = "",
+) -> Quotation:
+    common.check_customer(company, membership, customer)
+    on = date or common.today()
+    valid_until = valid_until or on + timedelta(days=_validity_days(company))
+    if valid_until < on:
+        raise Invalid({"valid_until": ["Must be on or after the quotation date."]})
+    if price_list is not None and price_list.company_id != company.pk:
+        raise Invalid({"price_list": ["Unknown price list."]})
+    _, number = common.take_number(company=company, series="QUO", on=on)
+    quotation = Quotation.objects.create(
+        company=company,
+        number=number,
+        customer=customer,
+        salesperson=customer.salesperson or actor,
+        currency=common.document_currency(company, customer, currency),
+        price_list=price_list,
+        date=on,
+        valid_until=valid_until,
+        notes=notes,
+        created_by=actor,
+    )
+    _write_lines(quotation, lines)
+    return quotation
+
+
+def _locked(quotation: Quotation) -> Quotation:
+    return (
+        Quotation.objects.select_for_update()
+        .select_related("currency", "customer", "company")
+        .get(pk=quotation.pk, company_id=quotation.company_id)
+    )
+
+
+@transaction.atomic
+def quotation_update(*, quotation: Quotation, actor, membership, values: dict, lines=None) -> Quotation:
+    quotation = _locked(quotation)
+    if quotation.status != Quotation.Status.DRAFT:
+        raise NotEditable(status=quotation.status)
+    unknown = set(values) - _HEADER_FIELDS
+    if unknown:
+        raise Invalid({name: ["This field cannot be changed."] for name in sorted(unknown)})
+    for name, value in values.items():
+        setattr(quotation, name, value)
+    if quotation.valid_until < quotation.date:
+        raise Invalid({"valid_until": ["Must be on or after the quotation date."]})
+    quotation.save()
+    if lines is not None or {"price_list", "currency", "date"} & set(values):
+        current = [
+            {
+                "product": line.product,
+                "quantity": line.quantity,
+                "unit_price": line.unit_price if line.price_source == "manual" else None,
+                "discount_percent": line.discount_percent,
+                "description": line.description,
+                "tax": line.tax,
+            }
+            for line in quotation.lines.select_related("product", "tax")
+        ]
+        _write_lines(quotation, lines if lines is not None else current)
+    return quotation
+
+
+def quotation_send(*, quotation: Quotation, actor, to: str | None = None) -> Quotation:
+    """Email the quotation's PDF to the customer and mark it sent (sending again re-sends it)."""
+    from salesdesk.sales import documents
+
+    with transaction.atomic():
+        quotation = _locked(quotation)
+        address = (to or quotation.customer.email or "").strip()
+        if not address:
+            raise NoEmailAddress(to=["The customer has no email address."])
+        if quotation.status == Quotation.Status.DRAFT:
+            workflow.transition(quotation, to=Quotation.Status.SENT, actor=actor, note=f"sent to {address}")
+        elif quotation.status != Quotation.Status.SENT:
+            workflow.transition(quotation, to=Quotation.Status.SENT, actor=actor)  # refused: InvalidTransition
+        quotation.sent_to = address
+        quotation.save(update_fields=["sent_to"])
+        documents.send_quotation_email(quotation, to=address, sender=actor)
+    return quotation
+
+
+def _refuse_if_superseded(quotation: Quotation) -> None:
+    if quotation.later_revisions.exists():
+        raise Superseded(later_revision=quotation.later_revisions.first().pk)
+
+
+def quotation_accept(*, quotation: Quotation, actor) -> Quotation:
+    expired = False
+    with transaction.atomic():
+        quotation = _locked(quotation)
+        _refuse_if_superseded(quotation)
+        if quotation.valid_until < common.today() and workflow.can_transition(quotation, Quotation.Status.EXPIRED):
+            workflow.transition(quotation, to=Quotation.Status.EXPIRED, actor=actor, note="expired when accepted too late")
+            expired = True
+        else:
+            workflow.transition(quotation, to=Quotation.Status.ACCEPTED, actor=actor)
+    if expired:
+        raise QuotationExpired(valid_until=quotation.valid_until.isoformat())
+    return quotation
+
+
+@transaction.atomic
+def quotation_reject(*, quotation: Quotation, actor, reason: str) -> Quotation:
+    if not (reason or "").strip():
+        raise Invalid({"reason": ["Say why the customer rejected it."]})
+    quotation = _locked(quotation)
+    quotation.rejection_reason = reason.strip()
+    workflow.transition(quotation, to=Quotation.Status.REJECTED, actor=actor, note=reason.strip(), extra_fields=("rejection_reason",))
+    return quotation
+
+
+@transaction.atomic
+def quotation_cancel(*, quotation: Quotation, actor, reason: str = "") -> Quotation:
+    quotation = _locked(quotation)
+    return workflow.transition(quotation, to=Quotation.Status.CANCELLED, actor=actor, note=reason)
+
+
+@transaction.atomic
+def quotation_revise(*, quotation: Quotation, actor) -> Quotation:
+    """A new draft revision with the same number and lines; the previous one stays as it was, read-only."""
+    quotation = _locked(quotation)
+    _refuse_if_superseded(quotation)
+    if quotation.status in (Quotation.Status.ACCEPTED, Quotation.Status.DRAFT):
+        raise Invalid({"status": ["Drafts are edited, and accepted quotations are converted, not revised."]})
+    on = common.today()
+    revision = Quotation.objects.create(
+        company=quotation.company,
+        number=quotation.number,
+        revision=quotation.revision + 1,
+        previous=quotation,
+        customer=quotation.customer,
+        salesperson=quotation.salesperson,
+        currency=quotation.currency,
+        price_list=quotation.price_list,
+        date=on,
+        valid_until=max(on + timedelta(days=_validity_days(quotation.company)), on),
+        notes=quotation.notes,
+        created_by=actor,
+        untaxed_amount=quotation.untaxed_amount,
+        tax_amount=quotation.tax_amount,
+        total_amount=quotation.total_amount,
+    )
+    QuotationLine.objects.bulk_create(
+        [
+            QuotationLine(
+                company=quotation.company,
+                quotation=revision,
+                sequence=line.sequence,
+                product_id=line.product_id,
+                description=line.description,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                discount_percent=line.discount_percent,
+                tax_id=line.tax_id,
+                amount=line.amount,
+                list_price=line.list_price,
+                floor_price=line.floor_price,
+                price_source=line.price_source,
+                price_explanation=line.price_explanation,
+            )
+            for line in quotation.lines.all()
+        ]
+    )
+    workflow.record_event(revision, actor=actor, note=f"revision {revision.revision} of {quotation.number}")
+    return revision
+
+
+@transaction.atomic
+def quotation_convert(*, quotation: Quotation, actor, membership):
+    """An accepted quotation becomes a draft sales order with the same lines and prices."""
+    from salesdesk.sales.services.orders import order_from_quotation
+
+    quotation = _locked(quotation)
+    if quotation.status != Quotation.Status.ACCEPTED:
+        raise workflow.InvalidTransition(from_status=quotation.status, to_status="converted", allowed=[])
+    if quotation.orders.exclude(status="cancelled").exists():
+        raise AlreadyConverted(sales_order=quotation.orders.exclude(status="cancelled").first().pk)
+    return order_from_quotation(quotation=quotation, actor=actor)
+
+
+def quotations_expire(*, company, today: date | None = None) -> int:
+    """Sent quotations past their validity date become expired (run daily, and on acceptance)."""
+    today = today or common.today()
+    count = 0
+    for quotation in Quotation.objects.filter(company=company, status=Quotation.Status.SENT, valid_until__lt=today):
+        with transaction.atomic():
+            locked = _locked(quotation)
+            if locked.status == Quotation.Status.SENT:
+                workflow.transition(locked, to=Quotation.Status.EXPIRED, actor=None, note=f"valid until {locked.valid_until.isoformat()}")
+                count += 1
+    return count

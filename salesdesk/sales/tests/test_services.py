@@ -1,0 +1,232 @@
+"""Quote to order through the services, with exact figures, refusals that leave nothing behind, and approvals."""
+
+from datetime import timedelta
+from decimal import Decimal as D
+
+import pytest
+from django.core import mail
+
+from salesdesk.catalog.models import Product, Tax
+from salesdesk.core.errors import Invalid, InvalidTransition
+from salesdesk.core.models import NumberCounter
+from salesdesk.customers.selectors import customer_credit
+from salesdesk.sales import services
+from salesdesk.sales.errors import NotAllowedToApprove, PriceApprovalRequired, QuotationExpired
+from salesdesk.sales.models import PriceApproval, Quotation, SalesOrder
+
+
+@pytest.fixture
+def setup(company, users, unit_pc, customer_of):
+    tax10 = Tax.objects.create(company=company, name="VAT 10%", rate=D("10"))
+    p10 = Product.objects.create(company=company, sku="P-10", name="Chair", unit=unit_pc, list_price=D("10.00"), cost=D("6"), tax=tax10)
+    p20 = Product.objects.create(
+        company=company, sku="P-20", name="Desk", unit=unit_pc, list_price=D("10.00"), cost=D("6"), tax=tax10, floor_price=D("9.00")
+    )
+    customer = customer_of("sales", "C001", email="buyer@example.com", credit_limit=D("1000"))
+    membership = {u: users[u].memberships.get(company=company) for u in users}
+    return {"p10": p10, "p20": p20, "customer": customer, "m": membership, "u": users, "company": company}
+
+
+def _quote(s, *lines, actor="sales"):
+    return services.quotation_create(
+        company=s["company"],
+        actor=s["u"][actor],
+        membership=s["m"][actor],
+        customer=s["customer"],
+        lines=[
+            {"product": p, "quantity": D(q), **({"unit_price": D(pr)} if pr else {}), **({"discount_percent": D(d)} if d else {})}
+            for p, q, pr, d in lines
+        ],
+    )
+
+
+def test_quotation_totals_are_exact(setup):
+    q = _quote(setup, (setup["p10"], "2", None, None), (setup["p20"], "3", None, None))
+    assert (q.untaxed_amount, q.tax_amount, q.total_amount) == (D("50.00"), D("5.00"), D("55.00"))
+    assert q.number.startswith("QUO-") and q.status == "draft"
+    assert q.lines.first().price_explanation[-1] == "list price 10.00 EUR applies"
+
+
+def test_a_discounted_line_rounds_half_up(setup):
+    q = _quote(setup, (setup["p10"], "3", "9.99", "15"))
+    assert q.lines.get().amount == D("25.47")
+
+
+def test_bad_lines_are_refused_and_nothing_is_saved(setup):
+    with pytest.raises(Invalid) as exc:
+        _quote(setup, (setup["p10"], "0", None, None), (setup["p20"], "1", None, "150"))
+    assert exc.value.details["lines"][0] == {"quantity": ["Must be greater than zero."]}
+    assert exc.value.details["lines"][1] == {"discount_percent": ["Must be between 0 and 100."]}
+    assert Quotation.objects.count() == 0
+
+
+def test_quote_to_order_with_a_price_approval(setup):
+    s = setup
+    q = _quote(s, (s["p10"], "2", None, None), (s["p20"], "3", "8.00", None))
+    services.quotation_send(quotation=q, actor=s["u"]["sales"])
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["buyer@example.com"]
+    services.quotation_accept(quotation=q, actor=s["u"]["sales"])
+    order = services.quotation_convert(quotation=q, actor=s["u"]["sales"], membership=s["m"]["sales"])
+    assert order.status == "draft" and order.total_amount == D("48.40")
+
+    with pytest.raises(PriceApprovalRequired) as exc:
+        services.order_confirm(order=order, actor=s["u"]["sales"], membership=s["m"]["sales"])
+    order.refresh_from_db()
+    assert order.status == "pending_approval" and order.number == ""
+    approval = PriceApproval.objects.get(pk=exc.value.details["price_approval"])
+    assert [(line.floor_price, line.net_unit_price) for line in approval.lines.all()] == [(D("9.0000"), D("8.0000"))]
+
+    with pytest.raises(NotAllowedToApprove):
+        services.approval_approve(approval=approval, actor=s["u"]["sales"], membership=s["m"]["sales"])
+    with pytest.raises(NotAllowedToApprove):  # another salesperson cannot approve either
+        services.approval_approve(approval=approval, actor=s["u"]["sales3"], membership=s["m"]["sales3"])
+    services.approval_approve(approval=approval, actor=s["u"]["manager"], membership=s["m"]["manager"], reason="key account")
+
+    confirmed = services.order_confirm(order=order, actor=s["u"]["sales"], membership=s["m"]["sales"])
+    assert confirmed.status == "confirmed" and confirmed.number == f"SO-{confirmed.date.year}-00001"
+    assert customer_credit(s["customer"]).open_orders == D("48.40")
+
+    with pytest.raises(InvalidTransition):
+        services.order_confirm(order=confirmed, actor=s["u"]["sales"], membership=s["m"]["sales"])
+    assert NumberCounter.objects.get(company=s["company"], series="SO").last_value == 1
+
+
+def test_a_changed_price_needs_a_new_approval(setup):
+    s = setup
+    order = services.order_create(
+        company=s["company"],
+        actor=s["u"]["sales"],
+        membership=s["m"]["sales"],
+        customer=s["customer"],
+        lines=[{"product": s["p20"], "quantity": D("1"), "unit_price": D("8.00")}],
+    )
+    with pytest.raises(PriceApprovalRequired) as exc:
+        services.order_confirm(order=order, actor=s["u"]["sales"], membership=s["m"]["sales"])
+    approval = PriceApproval.objects.get(pk=exc.value.details["price_approval"])
+    services.approval_reject(approval=approval, actor=s["u"]["manager"], membership=s["m"]["manager"], reason="too low")
+    order.refresh_from_db()
+    assert order.status == "draft"
+    services.order_update(
+        order=order,
+        actor=s["u"]["sales"],
+        membership=s["m"]["sales"],
+        values={},
+        lines=[{"product": s["p20"], "quantity": D("1"), "unit_price": D("8.50")}],
+    )
+    with pytest.raises(PriceApprovalRequired):
+        services.order_confirm(order=order, actor=s["u"]["sales"], membership=s["m"]["sales"])
+    assert PriceApproval.objects.filter(order=order, status="pending").count() == 1
+
+
+def test_a_manager_may_go_ten_percent_below_the_floor(setup):
+    s = setup
+    order = services.order_create(
+        company=s["company"],
+        actor=s["u"]["manager"],
+        membership=s["m"]["manager"],
+        customer=s["customer"],
+        lines=[{"product": s["p20"], "quantity": D("1"), "unit_price": D("8.10")}],
+    )
+    assert services.order_confirm(order=order, actor=s["u"]["manager"], membership=s["m"]["manager"]).status == "confirmed"
+
+
+def test_cancel_gives_back_open_orders(setup):
+    s = setup
+    order = services.order_create(
+        company=s["company"],
+        actor=s["u"]["sales"],
+        membership=s["m"]["sales"],
+        customer=s["customer"],
+        lines=[{"product": s["p10"], "quantity": D("1")}],
+    )
+    services.order_confirm(order=order, actor=s["u"]["sales"], membership=s["m"]["sales"])
+    services.order_cancel(order=order, actor=s["u"]["sales"], reason="customer changed mind")
+    order.refresh_from_db()
+    assert order.status == "cancelled" and customer_credit(s["customer"]).open_orders == D("0.00")
+
+
+def test_amend_keeps_a_revision_and_reprices(setup):
+    s = setup
+    order = services.order_create(
+        company=s["company"],
+        actor=s["u"]["sales"],
+        membership=s["m"]["sales"],
+        customer=s["customer"],
+        lines=[{"product": s["p10"], "quantity": D("1")}],
+    )
+    services.order_confirm(order=order, actor=s["u"]["sales"], membership=s["m"]["sales"])
+    line = order.lines.get()
+    services.order_amend(
+        order=order,
+        actor=s["u"]["sales"],
+        membership=s["m"]["sales"],
+        lines=[{"id": line.pk, "product": s["p10"], "quantity": D("4")}, {"product": s["p20"], "quantity": D("1")}],
+        reason="more chairs",
+    )
+    order.refresh_from_db()
+    assert order.revision == 1 and order.total_amount == D("55.00")
+    assert order.revisions.get().snapshot["totals"]["total"] == "11.00"
+    assert customer_credit(s["customer"]).open_orders == D("55.00")
+    with pytest.raises(PriceApprovalRequired):
+        services.order_amend(
+            order=order,
+            actor=s["u"]["sales"],
+            membership=s["m"]["sales"],
+            lines=[{"product": s["p20"], "quantity": D("1"), "unit_price": D("1")}],
+        )
+    order.refresh_from_db()
+    assert order.revision == 1 and order.lines.count() == 2
+
+
+def test_accepting_after_validity_expires_the_quotation(setup):
+    s = setup
+    q = _quote(s, (s["p10"], "1", None, None))
+    Quotation.objects.filter(pk=q.pk).update(valid_until=q.date - timedelta(days=1), date=q.date - timedelta(days=40))
+    services.quotation_send(quotation=q, actor=s["u"]["sales"])
+    with pytest.raises(QuotationExpired):
+        services.quotation_accept(quotation=q, actor=s["u"]["sales"])
+    q.refresh_from_db()
+    assert q.status == "expired"
+
+
+def test_revise_keeps_the_previous_revision_linked(setup):
+    s = setup
+    q = _quote(s, (s["p10"], "1", None, None))
+    services.quotation_send(quotation=q, actor=s["u"]["sales"])
+    r2 = services.quotation_revise(quotation=q, actor=s["u"]["sales"])
+    assert (r2.number, r2.revision, r2.previous_id, r2.status) == (q.number, 2, q.pk, "draft")
+    assert r2.lines.count() == 1
+
+
+def test_contract_price_applies_and_is_consumed(setup):
+    s = setup
+    from datetime import date
+
+    contract = services.contract_create(
+        company=s["company"],
+        actor=s["u"]["manager"],
+        customer=s["customer"],
+        valid_from=date(2020, 1, 1),
+        valid_to=date(2099, 12, 31),
+        items=[{"product": s["p10"], "price": "7.50", "quantity": "10"}],
+    )
+    services.contract_activate(contract=contract, actor=s["u"]["manager"])
+    order = services.order_create(
+        company=s["company"],
+        actor=s["u"]["sales"],
+        membership=s["m"]["sales"],
+        customer=s["customer"],
+        lines=[{"product": s["p10"], "quantity": D("4")}],
+    )
+    assert order.contract_id == contract.pk and order.lines.get().unit_price == D("7.5000")
+    services.order_confirm(order=order, actor=s["u"]["sales"], membership=s["m"]["sales"])
+    assert contract.items.get().consumed_quantity == D("4")
+    big = services.order_create(
+        company=s["company"],
+        actor=s["u"]["sales"],
+        membership=s["m"]["sales"],
+        customer=s["customer"],
+        lines=[{"product": s["p10"], "quantity": D("7")}],
+    )
+    assert big.lines.get().unit_price == D("10.0000")  # beyond what remains: the price list applies
+    assert SalesOrder.objects.count() == 2
