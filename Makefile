@@ -38,6 +38,7 @@ migrate: $(VENV)/.installed
 
 run: system-deps $(VENV)/.installed node_modules/.installed messages migrate
 	$(PY) manage.py load_demo
+	$(PY) manage.py expire_documents
 	@echo
 	@echo "  Salesdesk is running at http://127.0.0.1:$(PORT)/"
 	@echo "  Demo logins (user/password): admin/admin, manager/manager, sales/sales, sales2/sales2,"
