@@ -51,6 +51,9 @@ class CustomerSerializer(CompanyModelSerializer):
     def validate(self, attrs):
         if self.instance is not None and "contacts" in attrs:
             raise serializers.ValidationError({"contacts": ["Change contacts through /api/v1/customer-contacts/."]})
+        status = self.initial_data.get("status") if hasattr(self.initial_data, "get") else None
+        if status is not None and status != getattr(self.instance, "status", "prospect"):
+            raise serializers.ValidationError({"status": ["Change the status with the activate and block actions."]})
         return attrs
 
 

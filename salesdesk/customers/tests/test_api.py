@@ -84,13 +84,6 @@ def test_a_customer_needs_only_a_code_and_a_name(admin_api):
     )
 
 
-def test_the_status_cannot_be_set_by_writing_it(admin_api, customer_of):
-    customer = customer_of("sales", "C001")
-    response = admin_api.patch(f"/api/v1/customers/{customer.pk}/", {"status": "blocked", "name": "Renamed"}, format="json")
-    assert response.status_code == 200
-    assert (response.json()["status"], response.json()["name"]) == ("prospect", "Renamed")
-
-
 def test_patching_a_customer_changes_only_the_given_fields_and_audits_them(api_as, users, customer_of):
     customer = customer_of("sales", "C001", credit_limit=Decimal("1000.00"), email="old@example.com")
     response = api_as("accountant").patch(f"/api/v1/customers/{customer.pk}/", {"credit_limit": "2500.50"}, format="json")
@@ -410,3 +403,12 @@ def test_the_customer_list_and_detail_cost_a_fixed_number_of_queries(
         assert client.get(f"/api/v1/customers/{one.pk}/credit/").status_code == 200
     with django_assert_max_num_queries(9):
         assert len(results(client.get("/api/v1/customer-contacts/?page_size=50"))) == 23
+
+
+def test_patching_the_status_is_refused_with_the_actions_named(api_as, customer_of):
+    customer = customer_of("sales", "C-ST")
+    response = api_as("admin").patch(f"/api/v1/customers/{customer.pk}/", {"status": "blocked", "name": "Renamed"}, format="json")
+    assert response.status_code == 400
+    assert response.json()["details"]["status"] == ["Change the status with the activate and block actions."]
+    customer.refresh_from_db()
+    assert (customer.status, customer.name) == ("prospect", "Customer C-ST")
