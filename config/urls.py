@@ -16,6 +16,17 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
+def not_found(request, exception=None):
+    """API clients get the JSON error body for unknown URLs too; people get the 404 page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "not_found", "message": "Not found.", "details": {}}, status=404)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)
+
+
+handler404 = not_found
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include("config.api")),

@@ -228,3 +228,9 @@ def test_healthz_answers_ok(db):
     response = APIClient().get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
+
+
+def test_an_unknown_api_url_answers_the_json_error_body(admin_api):
+    response = admin_api.get("/api/v1/no-such-resource/")
+    assert response.status_code == 404
+    assert response.json() == {"code": "not_found", "message": "Not found.", "details": {}}
