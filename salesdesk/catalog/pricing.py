@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from salesdesk.core.money import HUNDRED, round_money
+from salesdesk.core.money import HUNDRED, display, round_money
 
 UNIT_PRICE_PLACES = 4
 
@@ -165,11 +165,11 @@ def resolve_price(
         if entry.price is not None:
             in_list = entry.price
             list_currency = pl.currency
-            rule = f"fixed price {entry.price} {pl.currency}"
+            rule = f"fixed price {display(entry.price)} {pl.currency}"
         else:
             in_list = product.list_price * (HUNDRED - entry.discount_percent) / HUNDRED
             list_currency = base_currency
-            rule = f"{entry.discount_percent.normalize()} % off the list price {product.list_price} {base_currency}"
+            rule = f"{entry.discount_percent.normalize()} % off the list price {display(product.list_price)} {base_currency}"
         target = "product" if entry.product_id is not None else "category"
         unit_price = _q(convert(in_list, from_currency=list_currency, to_currency=currency, base_currency=base_currency, on=on, rate=rate))
         floor = None
@@ -192,7 +192,7 @@ def resolve_price(
             max_discount_percent=entry.max_discount_percent,
             explanation=tuple(notes),
         )
-    notes.append(f"list price {product.list_price} {base_currency} applies")
+    notes.append(f"list price {display(product.list_price)} {base_currency} applies")
     if currency != base_currency:
         notes.append(f"converted from {base_currency} to {currency} at the rate of {on.isoformat()}")
     return PriceResult(unit_price=reference, currency=currency, source="list_price", reference_price=reference, explanation=tuple(notes))

@@ -20,6 +20,15 @@ def currency_places(code: str | None) -> int:
     return _MINOR_UNITS.get((code or "").upper(), 2)
 
 
+def display(value: Decimal) -> str:
+    """A decimal as people write it: at least two places, no trailing zeros beyond (10.00, 9.995)."""
+    value = to_decimal(value)
+    normalized = value.normalize()
+    if normalized.as_tuple().exponent > -2:
+        return str(value.quantize(Decimal("0.01")))
+    return format(normalized, "f")
+
+
 def quantum(places: int) -> Decimal:
     return Decimal(1).scaleb(-places)
 

@@ -2,8 +2,12 @@
 
 A line's floor is the highest of the minimums that apply to it:
 - the floor price of the price-list entry that priced it, or of the product;
-- the list price less the maximum discount (entry's, else product's);
+- the entry's price less the entry's maximum discount, or else the list price less the
+  product's maximum discount;
 - the standard cost plus the minimum margin (a markup over cost).
+The floor never lies above the price the company itself set for this customer (the price
+list's, the contract's or the list price): the floor guards against lowering that price, so
+selling at it never needs an approval.
 The line's net price (unit price less its discount) may go below the floor only as far as
 the seller's authority band allows: by default 0 % for a salesperson and 10 % for a sales
 manager. Administrators have no limit. Anything lower needs a manager's approval.
@@ -25,6 +29,10 @@ class FloorInputs:
     product_floor_price: Decimal | None = None
     product_max_discount_percent: Decimal | None = None
     product_min_margin_percent: Decimal | None = None
+    # The price pricing gave this customer (price list, contract or list price) and the
+    # entry price an entry's maximum discount is measured from.
+    authorized_price: Decimal | None = None
+    entry_price: Decimal | None = None
 
 
 def floor_price(f: FloorInputs) -> Decimal | None:
@@ -33,14 +41,19 @@ def floor_price(f: FloorInputs) -> Decimal | None:
     for value in (f.entry_floor_price, f.product_floor_price):
         if value is not None:
             candidates.append(value)
-    max_discount = f.entry_max_discount_percent if f.entry_max_discount_percent is not None else f.product_max_discount_percent
-    if max_discount is not None:
-        candidates.append(f.list_price * (HUNDRED - max_discount) / HUNDRED)
+    if f.entry_max_discount_percent is not None:
+        base = f.entry_price if f.entry_price is not None else f.list_price
+        candidates.append(base * (HUNDRED - f.entry_max_discount_percent) / HUNDRED)
+    elif f.product_max_discount_percent is not None:
+        candidates.append(f.list_price * (HUNDRED - f.product_max_discount_percent) / HUNDRED)
     if f.product_min_margin_percent is not None and f.cost > 0:
         candidates.append(f.cost * (HUNDRED + f.product_min_margin_percent) / HUNDRED)
     if not candidates:
         return None
-    return round_money(max(candidates), 4)
+    floor = max(candidates)
+    if f.authorized_price is not None:
+        floor = min(floor, f.authorized_price)
+    return round_money(floor, 4)
 
 
 def allowed_price(floor: Decimal, band_percent: Decimal | None) -> Decimal | None:

@@ -316,7 +316,8 @@ class PriceApprovalLine(CompanyOwned):
     """One line below the floor: what was asked and the floor it goes under."""
 
     approval = models.ForeignKey(PriceApproval, on_delete=models.CASCADE, related_name="lines")
-    order_line = models.ForeignKey(SalesOrderLine, on_delete=models.CASCADE, related_name="+")
+    # Kept when the line is later edited away: the request records what was asked, as asked.
+    order_line = models.ForeignKey(SalesOrderLine, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
     quantity = models.DecimalField(max_digits=14, decimal_places=4)
     unit_price = models.DecimalField(max_digits=14, decimal_places=4)

@@ -8,14 +8,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-TWO_PLACES = Decimal("0.01")
-
-
-def trimmed(value: Decimal) -> str:
-    normalized = value.normalize()
-    if normalized.as_tuple().exponent > -2:
-        return str(value.quantize(TWO_PLACES))
-    return format(normalized, "f")
+from salesdesk.core.money import display as trimmed
 
 
 class TrimmedDecimalField(serializers.DecimalField):

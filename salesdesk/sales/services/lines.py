@@ -10,7 +10,7 @@ from salesdesk.accounts import roles
 from salesdesk.catalog.models import Product, Tax
 from salesdesk.catalog.pricing import NoExchangeRate
 from salesdesk.core.errors import Invalid
-from salesdesk.core.money import ZERO
+from salesdesk.core.money import ZERO, display
 from salesdesk.sales import floors, prices
 from salesdesk.sales.models import ContractItem, SalesSettings
 from salesdesk.sales.totals import LineInput, document_totals
@@ -117,7 +117,7 @@ def build(*, company, customer, currency: str, on: date, raw_lines: Sequence[dic
             within = contract.allow_over_commitment or quantity <= item.remaining_quantity
             if within:
                 result_price = item.price
-                explanation.append(f"contract {contract.number} agreed price {item.price} {contract.currency.code}")
+                explanation.append(f"contract {contract.number} agreed price {display(item.price)} {contract.currency.code}")
                 source = "contract"
             else:
                 explanation.append(
@@ -136,12 +136,14 @@ def build(*, company, customer, currency: str, on: date, raw_lines: Sequence[dic
                 product_floor_price=product_floor,
                 product_max_discount_percent=product.max_discount_percent,
                 product_min_margin_percent=product.min_margin_percent,
+                authorized_price=result_price,
+                entry_price=result.unit_price if result.source == "price_list" else None,
             )
         )
         if unit_price is None:
             unit_price = result_price
         else:
-            explanation.append(f"price entered by hand: {unit_price}")
+            explanation.append(f"price entered by hand: {display(unit_price)}")
             source = "manual"
         out.append(
             PricedLine(

@@ -258,6 +258,11 @@ def order_cancel(*, order: SalesOrder, actor, reason: str = "") -> SalesOrder:
     return order
 
 
+def _as_line(priced) -> SalesOrderLine:
+    """A priced line in the shape the approval check compares (id, price, discount, quantity)."""
+    return SalesOrderLine(pk=priced.id, unit_price=priced.unit_price, discount_percent=priced.discount_percent, quantity=priced.quantity)
+
+
 def _snapshot(order: SalesOrder) -> dict:
     return {
         "totals": {"untaxed": str(order.untaxed_amount), "tax": str(order.tax_amount), "total": str(order.total_amount)},
@@ -308,7 +313,12 @@ def order_amend(*, order: SalesOrder, actor, membership, lines, reason: str = ""
         old = existing.get(new.id)
         if old is not None and new.quantity < max(old.delivered_quantity, old.invoiced_quantity):
             raise Invalid({"lines": [f"Line {old.pk}: cannot order less than was delivered or invoiced."]})
-    below = line_service.breaches(priced, membership)
+    # Lines a manager already approved at these exact prices stay approved.
+    below = [
+        b
+        for b in line_service.breaches(priced, membership)
+        if not (priced[b.key].id and approvals.covers(order, [_as_line(priced[b.key])]))
+    ]
     if below:
         raise PriceApprovalRequired(
             lines=[

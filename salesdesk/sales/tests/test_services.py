@@ -230,3 +230,71 @@ def test_contract_price_applies_and_is_consumed(setup):
     )
     assert big.lines.get().unit_price == D("10.0000")  # beyond what remains: the price list applies
     assert SalesOrder.objects.count() == 2
+
+
+def test_selling_at_the_price_list_price_never_needs_approval(setup):
+    from salesdesk.catalog.models import Currency, PriceList, PriceListItem
+
+    s = setup
+    deal = PriceList.objects.create(company=s["company"], name="Deal", currency=Currency.objects.get(company=s["company"], code="EUR"))
+    PriceListItem.objects.create(
+        company=s["company"], price_list=deal, product=s["p20"], price=D("8.00")
+    )  # below the product floor of 9.00
+    order = services.order_create(
+        company=s["company"],
+        actor=s["u"]["sales"],
+        membership=s["m"]["sales"],
+        customer=s["customer"],
+        price_list=deal,
+        lines=[{"product": s["p20"], "quantity": D("1")}],
+    )
+    assert services.order_confirm(order=order, actor=s["u"]["sales"], membership=s["m"]["sales"]).status == "confirmed"
+
+
+def test_an_approved_line_left_as_it_was_survives_an_amendment(setup):
+    s = setup
+    order = services.order_create(
+        company=s["company"],
+        actor=s["u"]["sales"],
+        membership=s["m"]["sales"],
+        customer=s["customer"],
+        lines=[{"product": s["p20"], "quantity": D("1"), "unit_price": D("8.00")}],
+    )
+    with pytest.raises(PriceApprovalRequired) as exc:
+        services.order_confirm(order=order, actor=s["u"]["sales"], membership=s["m"]["sales"])
+    services.approval_approve(
+        approval=PriceApproval.objects.get(pk=exc.value.details["price_approval"]), actor=s["u"]["manager"], membership=s["m"]["manager"]
+    )
+    services.order_confirm(order=order, actor=s["u"]["sales"], membership=s["m"]["sales"])
+    line = order.lines.get()
+    services.order_amend(
+        order=order,
+        actor=s["u"]["sales"],
+        membership=s["m"]["sales"],
+        reason="add chairs",
+        lines=[
+            {"id": line.pk, "product": s["p20"], "quantity": D("1"), "unit_price": D("8.00")},
+            {"product": s["p10"], "quantity": D("2")},
+        ],
+    )
+    order.refresh_from_db()
+    assert order.revision == 1 and order.lines.count() == 2
+
+
+def test_a_refused_request_keeps_its_lines_after_the_order_is_edited(setup):
+    s = setup
+    order = services.order_create(
+        company=s["company"],
+        actor=s["u"]["sales"],
+        membership=s["m"]["sales"],
+        customer=s["customer"],
+        lines=[{"product": s["p20"], "quantity": D("1"), "unit_price": D("8.00")}],
+    )
+    with pytest.raises(PriceApprovalRequired) as exc:
+        services.order_confirm(order=order, actor=s["u"]["sales"], membership=s["m"]["sales"])
+    approval = PriceApproval.objects.get(pk=exc.value.details["price_approval"])
+    services.approval_reject(approval=approval, actor=s["u"]["manager"], membership=s["m"]["manager"], reason="too low")
+    services.order_update(
+        order=order, actor=s["u"]["sales"], membership=s["m"]["sales"], values={}, lines=[{"product": s["p20"], "quantity": D("1")}]
+    )
+    assert [(line.unit_price, line.floor_price) for line in approval.lines.all()] == [(D("8.0000"), D("9.0000"))]
