@@ -7,6 +7,7 @@ from salesdesk.accounts.api import views as accounts
 from salesdesk.catalog.api import views as catalog
 from salesdesk.customers.api import views as customers
 from salesdesk.inventory.api import views as inventory
+from salesdesk.sales.api import views as sales
 
 router = DefaultRouter()
 router.include_root_view = False
@@ -25,8 +26,13 @@ router.register("currencies", catalog.CurrencyViewSet, basename="currency")
 router.register("currency-rates", catalog.CurrencyRateViewSet, basename="currency-rate")
 router.register("price-lists", catalog.PriceListViewSet, basename="price-list")
 router.register("warehouses", inventory.WarehouseViewSet, basename="warehouse")
+router.register("quotations", sales.QuotationViewSet, basename="quotation")
+router.register("sales-orders", sales.SalesOrderViewSet, basename="sales-order")
+router.register("price-approvals", sales.PriceApprovalViewSet, basename="price-approval")
+router.register("contracts", sales.ContractViewSet, basename="contract")
 
 urlpatterns = [
     path("auth/token/", accounts.TokenView.as_view(), name="api-token"),
+    path("price-preview/", sales.PricePreviewView.as_view(), name="price-preview"),
     path("", include(router.urls)),
 ]

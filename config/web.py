@@ -12,4 +12,5 @@ urlpatterns = [
     path("catalog/", include("salesdesk.catalog.web.urls")),
     path("customers/", include("salesdesk.customers.web.urls")),
     path("stock/", include("salesdesk.inventory.web.urls")),
+    path("sales/", include("salesdesk.sales.web.urls")),
 ]

@@ -9,6 +9,11 @@ from salesdesk.accounts.tenancy import memberships_of
 NAVIGATION = [
     (_("Sales"), _("Customers"), "customers:customer-list", "customers.view_customer"),
     (_("Sales"), _("Customer groups"), "customers:group-list", "customers.view_customergroup"),
+    (_("Sales"), _("Quotations"), "sales:quotation-list", "sales.view_quotation"),
+    (_("Sales"), _("Sales orders"), "sales:order-list", "sales.view_salesorder"),
+    (_("Sales"), _("Price approvals"), "sales:approval-list", "sales.view_priceapproval"),
+    (_("Sales"), _("Price overrides"), "sales:price-overrides", "sales.view_priceapproval"),
+    (_("Sales"), _("Contracts"), "sales:contract-list", "sales.view_contract"),
     (_("Catalog"), _("Products"), "catalog:product-list", "catalog.view_product"),
     (_("Catalog"), _("Categories"), "catalog:category-list", "catalog.view_productcategory"),
     (_("Catalog"), _("Price lists"), "catalog:pricelist-list", "catalog.view_pricelist"),

@@ -28,6 +28,8 @@ COMPANY_WIDE = {ADMINISTRATOR, ACCOUNTANT, WAREHOUSE_CLERK}
 
 SALESDESK_APPS = ("accounts", "catalog", "customers", "inventory", "sales", "core")
 _MASTER = ("view",)
+# Quotations and orders a seller files and works on (contracts and approvals are the manager's).
+_SALES_DOCUMENTS = ("quotation", "quotationline", "salesorder", "salesorderline")
 
 # role -> list of (app_label, model or "*", actions)
 GRANTS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
@@ -39,11 +41,16 @@ GRANTS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("customers", "customergroup", ("add", "change", "delete")),
         ("catalog", "pricelist", ("add", "change", "delete")),
         ("catalog", "pricelistitem", ("add", "change", "delete")),
+        *[("sales", model, ("add", "change")) for model in _SALES_DOCUMENTS],
+        ("sales", "priceapproval", ("change",)),
+        ("sales", "contract", ("add", "change")),
+        ("sales", "contractitem", ("add", "change")),
     ],
     SALESPERSON: [
         *[(app, "*", _MASTER) for app in SALESDESK_APPS],
         ("customers", "customer", ("add", "change")),
         ("customers", "customercontact", ("add", "change", "delete")),
+        *[("sales", model, ("add", "change")) for model in _SALES_DOCUMENTS],
     ],
     WAREHOUSE_CLERK: [
         *[(app, "*", _MASTER) for app in SALESDESK_APPS],

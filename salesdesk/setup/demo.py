@@ -24,6 +24,7 @@ from salesdesk.core import audit
 from salesdesk.customers import services as customer_services
 from salesdesk.customers.models import PaymentTerm
 from salesdesk.inventory.models import Warehouse
+from salesdesk.setup import demo_sales
 from salesdesk.setup.demo_catalog import load_catalog, load_price_lists
 from salesdesk.setup.demo_customers import load_customer_groups, load_customers
 from salesdesk.setup.services import company_setup
@@ -135,6 +136,7 @@ def load_demo() -> Demo:
         },
     )
     load_customers(demo)
+    demo_sales.load_sales(demo)
     return demo
 
 
@@ -243,4 +245,5 @@ def summary(demo: Demo) -> list[str]:
         f"warehouses: {1 if demo.warehouse else 0}",
         f"Customers: {len(demo.customers)} ({', '.join(f'{k} {v}' for k, v in sorted(status.items()))}); "
         f"by salesperson: {', '.join(f'{k} {v}' for k, v in sorted(by_owner.items()))}",
+        *demo_sales.summary(demo.company),
     ]

@@ -110,3 +110,44 @@ def master_data(org, product, customer_of):
 def matrix_data(master_data, org):
     """`master_data` with the users by username."""
     return {**master_data, "users": org["users"]}
+
+
+@pytest.fixture(autouse=True)
+def sales_documents(request):
+    """With `master_data`: a draft quotation, a draft order, an order waiting for a price approval
+    and a draft contract, so that the fuzzer and the matrices reach existing sales documents."""
+    if "master_data" not in request.fixturenames:
+        return None
+    from salesdesk.catalog.models import Product
+    from salesdesk.sales import services as sales_services
+    from salesdesk.sales.errors import PriceApprovalRequired
+
+    data = request.getfixturevalue("master_data")
+    users = request.getfixturevalue("users")
+    company, customer, product = data["company"], data["customer"], data["product"]
+    seller = users["sales"]
+    membership = seller.memberships.get(company=company)
+    floored = Product.objects.create(
+        company=company,
+        sku="P-FLOOR",
+        name="Floored",
+        unit=product.unit,
+        list_price=Decimal("10"),
+        floor_price=Decimal("8"),
+        tax=product.tax,
+    )
+    common = {"company": company, "actor": seller, "membership": membership, "customer": customer}
+    quotation = sales_services.quotation_create(**common, lines=[{"product": product, "quantity": Decimal("2")}])
+    order = sales_services.order_create(**common, lines=[{"product": product, "quantity": Decimal("1")}])
+    pending = sales_services.order_create(**common, lines=[{"product": floored, "quantity": Decimal("1"), "unit_price": Decimal("5")}])
+    with pytest.raises(PriceApprovalRequired):
+        sales_services.order_confirm(order=pending, actor=seller, membership=membership)
+    contract = sales_services.contract_create(
+        company=company,
+        actor=users["admin"],
+        customer=customer,
+        valid_from=date(2025, 1, 1),
+        valid_to=date(2099, 12, 31),
+        items=[{"product": product, "price": Decimal("9"), "quantity": Decimal("100")}],
+    )
+    return {"quotation": quotation, "order": order, "pending_order": pending, "contract": contract}
