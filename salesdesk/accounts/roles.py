@@ -42,6 +42,7 @@ GRANTS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("catalog", "pricelist", ("add", "change", "delete")),
         ("catalog", "pricelistitem", ("add", "change", "delete")),
         *[("sales", model, ("add", "change")) for model in _SALES_DOCUMENTS],
+        ("sales", "salesorder", ("delete",)),  # draft orders only (the service refuses others)
         ("sales", "priceapproval", ("change",)),
         ("sales", "contract", ("add", "change")),
         ("sales", "contractitem", ("add", "change")),
@@ -51,6 +52,7 @@ GRANTS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("customers", "customer", ("add", "change")),
         ("customers", "customercontact", ("add", "change", "delete")),
         *[("sales", model, ("add", "change")) for model in _SALES_DOCUMENTS],
+        ("sales", "salesorder", ("delete",)),  # draft orders only (the service refuses others)
     ],
     WAREHOUSE_CLERK: [
         *[(app, "*", _MASTER) for app in SALESDESK_APPS],

@@ -1,11 +1,16 @@
 """Pricing a line from the database: gather the price lists and rates, then ask `catalog.pricing`."""
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from salesdesk.catalog import pricing
 from salesdesk.catalog.models import PriceList, Product, ProductCategory
 from salesdesk.catalog.selectors import rate_on
+from salesdesk.core.money import display
+from salesdesk.sales import floors
+from salesdesk.sales.models import ContractItem
 
 
 def _list_data(price_list: PriceList) -> pricing.PriceListData:
@@ -97,3 +102,57 @@ def to_currency(company, amount: Decimal | None, currency: str, on: date) -> Dec
         on=on,
         rate=rate_lookup(company),
     )
+
+
+def _contract_item(contract, product: Product) -> ContractItem | None:
+    if contract is None:
+        return None
+    return next((i for i in contract.items.all() if i.product_id == product.pk), None)
+
+
+@dataclass(frozen=True)
+class Quote:
+    """What the company asks for a product: the price, its floor, and why."""
+
+    result: Any  # the price-list resolution (catalog.pricing.PriceResult)
+    unit_price: Decimal
+    floor_price: Decimal | None
+    explanation: tuple[str, ...]
+    source: str
+    contract_item: ContractItem | None
+
+
+def quote_product(
+    *, company, customer, product: Product, quantity: Decimal, on: date, currency: str, lists=None, contract=None, price_list=None
+) -> Quote:
+    """The authorised price of a product for this customer (contract, price list or list price) and its floor."""
+    result = price(
+        company=company, customer=customer, product=product, quantity=quantity, on=on, currency=currency, lists=lists, price_list=price_list
+    )
+    cost = to_currency(company, product.cost, currency, on)
+    product_floor = to_currency(company, product.floor_price, currency, on)
+    explanation = list(result.explanation)
+    source, unit, item = result.source, result.unit_price, _contract_item(contract, product)
+    if item is not None:
+        if contract.allow_over_commitment or quantity <= item.remaining_quantity:
+            unit, source = item.price, "contract"
+            explanation.append(f"contract {contract.number} agreed price {display(item.price)} {contract.currency.code}")
+        else:
+            explanation.append(
+                f"contract {contract.number}: only {item.remaining_quantity.normalize()} left of the committed quantity, so the price list applies"
+            )
+            item = None
+    floor = floors.floor_price(
+        floors.FloorInputs(
+            list_price=result.reference_price,
+            cost=cost,
+            entry_floor_price=result.floor_price,
+            entry_max_discount_percent=result.max_discount_percent,
+            product_floor_price=product_floor,
+            product_max_discount_percent=product.max_discount_percent,
+            product_min_margin_percent=product.min_margin_percent,
+            authorized_price=unit,
+            entry_price=result.unit_price if result.source == "price_list" else None,
+        )
+    )
+    return Quote(result=result, unit_price=unit, floor_price=floor, explanation=tuple(explanation), source=source, contract_item=item)

@@ -52,9 +52,29 @@ def order_progress(order: SalesOrder) -> dict[str, str]:
 
 
 def price_preview(*, company, customer, product, quantity: Decimal, on: date, currency: str | None = None, price_list=None):
-    """Why this price: the price a line would get, with its explanation."""
+    """Why this price: what a new line would get (contract, price list or list price), with the floor
+    that confirmation checks and the explanation."""
+    import dataclasses
+
     code = currency or (customer.currency.code if customer.currency_id else company.base_currency)
-    return prices.price(company=company, customer=customer, product=product, quantity=quantity, on=on, currency=code, price_list=price_list)
+    contract = (
+        Contract.objects.filter(company=company, customer=customer, status=Contract.Status.ACTIVE, valid_from__lte=on, valid_to__gte=on)
+        .select_related("currency")
+        .prefetch_related("items")
+        .order_by("-valid_from")
+        .first()
+    )
+    quote = prices.quote_product(
+        company=company,
+        customer=customer,
+        product=product,
+        quantity=quantity,
+        on=on,
+        currency=code,
+        contract=contract,
+        price_list=price_list,
+    )
+    return dataclasses.replace(quote.result, unit_price=quote.unit_price, floor_price=quote.floor_price, explanation=quote.explanation)
 
 
 def contracts_expiring(company, membership, days: int = 30, today: date | None = None) -> QuerySet:

@@ -187,8 +187,13 @@ CONFIRM_CONFLICTS = conflict(
     create=extend_schema(responses={201: s.SalesOrderSerializer}),
     partial_update=extend_schema(responses={200: s.SalesOrderSerializer, 409: conflict("not_editable")}),
 )
-class SalesOrderViewSet(ScopedDocumentViewSet):
-    """Sales orders. Confirming gives the number and runs the price-floor check; amendments are logged revisions."""
+class SalesOrderViewSet(mixins.DestroyModelMixin, ScopedDocumentViewSet):
+    """Sales orders. Confirming gives the number and runs the price-floor check; amendments are logged revisions.
+
+    A draft order (it has no number yet) can be deleted; any other is cancelled instead.
+    """
+
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     queryset = SalesOrder.objects.select_related("currency").prefetch_related("lines")
     serializer_class = s.SalesOrderSerializer
@@ -209,6 +214,9 @@ class SalesOrderViewSet(ScopedDocumentViewSet):
             **values,
         )
         serializer.instance = self.fresh(order)
+
+    def perform_destroy(self, instance):
+        services.order_delete(order=instance, actor=self.request.user)
 
     def perform_update(self, serializer):
         values, lines = self.split_lines(serializer)

@@ -23,7 +23,7 @@ All keyword-only; all raise `salesdesk.core.errors.Invalid` (400, `.details` = {
 
 from salesdesk.sales.services.approvals import approval_approve, approval_reject
 from salesdesk.sales.services.contracts import contract_activate, contract_cancel, contract_create, contract_update, contracts_expire
-from salesdesk.sales.services.orders import order_amend, order_cancel, order_confirm, order_create, order_update
+from salesdesk.sales.services.orders import order_amend, order_cancel, order_confirm, order_create, order_delete, order_update
 from salesdesk.sales.services.quotations import (
     quotation_accept,
     quotation_cancel,
@@ -48,6 +48,7 @@ __all__ = [
     "order_cancel",
     "order_confirm",
     "order_create",
+    "order_delete",
     "order_update",
     "quotation_accept",
     "quotation_cancel",

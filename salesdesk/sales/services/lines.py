@@ -64,12 +64,6 @@ def _decimal(raw, name: str, errors: dict[str, list[str]]) -> Decimal | None:
         return None
 
 
-def _contract_item(contract, product: Product) -> ContractItem | None:
-    if contract is None:
-        return None
-    return next((i for i in contract.items.all() if i.product_id == product.pk), None)
-
-
 def build(*, company, customer, currency: str, on: date, raw_lines: Sequence[dict], price_list=None, contract=None) -> list[PricedLine]:
     """Validate and price every line; refuse the whole document with the failing fields per line."""
     if not raw_lines:
@@ -102,43 +96,26 @@ def build(*, company, customer, currency: str, on: date, raw_lines: Sequence[dic
         if errors:
             continue
         try:
-            result = prices.price(
-                company=company, customer=customer, product=product, quantity=quantity, on=on, currency=currency, lists=lists
+            quote = prices.quote_product(
+                company=company,
+                customer=customer,
+                product=product,
+                quantity=quantity,
+                on=on,
+                currency=currency,
+                lists=lists,
+                contract=contract,
             )
-            cost = prices.to_currency(company, product.cost, currency, on)
-            product_floor = prices.to_currency(company, product.floor_price, currency, on)
         except NoExchangeRate as exc:
             line_errors[-1] = {"product": [f"No exchange rate for {exc.currency} on {exc.on.isoformat()}."]}
             continue
-        explanation = list(result.explanation)
-        source = result.source
-        item = _contract_item(contract, product)
-        if item is not None:
-            within = contract.allow_over_commitment or quantity <= item.remaining_quantity
-            if within:
-                result_price = item.price
-                explanation.append(f"contract {contract.number} agreed price {display(item.price)} {contract.currency.code}")
-                source = "contract"
-            else:
-                explanation.append(
-                    f"contract {contract.number}: only {item.remaining_quantity.normalize()} left of the committed quantity, so the price list applies"
-                )
-                item = None
-                result_price = result.unit_price
-        else:
-            result_price = result.unit_price
-        floor = floors.floor_price(
-            floors.FloorInputs(
-                list_price=result.reference_price,
-                cost=cost,
-                entry_floor_price=result.floor_price,
-                entry_max_discount_percent=result.max_discount_percent,
-                product_floor_price=product_floor,
-                product_max_discount_percent=product.max_discount_percent,
-                product_min_margin_percent=product.min_margin_percent,
-                authorized_price=result_price,
-                entry_price=result.unit_price if result.source == "price_list" else None,
-            )
+        result, result_price, floor, explanation, source, item = (
+            quote.result,
+            quote.unit_price,
+            quote.floor_price,
+            list(quote.explanation),
+            quote.source,
+            quote.contract_item,
         )
         if unit_price is None:
             unit_price = result_price

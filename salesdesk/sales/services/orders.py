@@ -77,6 +77,10 @@ def order_create(
     on = date or common.today()
     if price_list is not None and price_list.company_id != company.pk:
         raise Invalid({"price_list": ["Unknown price list."]})
+    if quotation is not None and (
+        quotation.company_id != company.pk or quotation.customer_id != customer.pk or quotation.status != Quotation.Status.ACCEPTED
+    ):
+        raise Invalid({"quotation": ["Only an accepted quotation of this customer can be the origin of an order."]})
     if requested_date is not None and requested_date < on:
         raise Invalid({"requested_date": ["Cannot be before the order date."]})
     order = SalesOrder.objects.create(
@@ -236,6 +240,26 @@ def _in_base(order: SalesOrder, amount: Decimal) -> Decimal:
         rate=prices.rate_lookup(order.company),
     )
     return round_money(converted, 2)
+
+
+@transaction.atomic
+def order_delete(*, order: SalesOrder, actor) -> None:
+    """Delete a draft order: it has no number yet, so nothing legal is lost. Others are cancelled."""
+    order = _locked(order)
+    if order.status != Status.DRAFT or order.number:
+        raise InvalidTransition(
+            from_status=order.status, to_status="deleted", allowed=[], reason="only drafts can be deleted; cancel it instead"
+        )
+    if order.price_approvals.exists():
+        raise InvalidTransition(
+            from_status=order.status, to_status="deleted", allowed=[], reason="its price requests are on record; cancel it instead"
+        )
+    from salesdesk.core import audit
+
+    audit.record(
+        instance=order, actor=actor, action="delete", before={"customer": str(order.customer), "total": str(order.total_amount)}, after={}
+    )
+    order.delete()
 
 
 def _has_progress(order: SalesOrder) -> bool:

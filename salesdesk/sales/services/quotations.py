@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from django.db import transaction
 
 from salesdesk.core import workflow
-from salesdesk.core.errors import Invalid
+from salesdesk.core.errors import Invalid, InvalidTransition
 from salesdesk.sales.errors import AlreadyConverted, NoEmailAddress, NotEditable, QuotationExpired, Superseded
 from salesdesk.sales.models import Quotation, QuotationLine, SalesSettings
 from salesdesk.sales.services import common
@@ -170,7 +170,8 @@ def quotation_revise(*, quotation: Quotation, actor) -> Quotation:
     quotation = _locked(quotation)
     _refuse_if_superseded(quotation)
     if quotation.status in (Quotation.Status.ACCEPTED, Quotation.Status.DRAFT):
-        raise Invalid({"status": ["Drafts are edited, and accepted quotations are converted, not revised."]})
+        # Drafts are edited, and accepted quotations are converted, not revised.
+        raise InvalidTransition(from_status=quotation.status, to_status="revised", allowed=[])
     on = common.today()
     revision = Quotation.objects.create(
         company=quotation.company,
@@ -221,7 +222,7 @@ def quotation_convert(*, quotation: Quotation, actor, membership):
 
     quotation = _locked(quotation)
     if quotation.status != Quotation.Status.ACCEPTED:
-        raise workflow.InvalidTransition(from_status=quotation.status, to_status="converted", allowed=[])
+        raise InvalidTransition(from_status=quotation.status, to_status="converted", allowed=[])
     if quotation.orders.exclude(status="cancelled").exists():
         raise AlreadyConverted(sales_order=quotation.orders.exclude(status="cancelled").first().pk)
     return order_from_quotation(quotation=quotation, actor=actor)

@@ -298,3 +298,60 @@ def test_a_refused_request_keeps_its_lines_after_the_order_is_edited(setup):
         order=order, actor=s["u"]["sales"], membership=s["m"]["sales"], values={}, lines=[{"product": s["p20"], "quantity": D("1")}]
     )
     assert [(line.unit_price, line.floor_price) for line in approval.lines.all()] == [(D("8.0000"), D("9.0000"))]
+
+
+def test_revising_a_draft_is_an_invalid_transition(setup):
+    q = _quote(setup, (setup["p10"], "1", None, None))
+    with pytest.raises(InvalidTransition):
+        services.quotation_revise(quotation=q, actor=setup["u"]["sales"])
+    assert Quotation.objects.count() == 1
+
+
+def test_an_order_can_only_come_from_an_accepted_quotation_of_its_customer(setup):
+    s = setup
+    q = _quote(s, (s["p10"], "1", None, None))
+    with pytest.raises(Invalid) as exc:
+        services.order_create(
+            company=s["company"],
+            actor=s["u"]["sales"],
+            membership=s["m"]["sales"],
+            customer=s["customer"],
+            quotation=q,
+            lines=[{"product": s["p10"], "quantity": D("1")}],
+        )
+    assert "quotation" in exc.value.details
+    assert SalesOrder.objects.count() == 0
+
+
+def test_the_price_preview_shows_the_floor_that_confirmation_checks(setup):
+    from datetime import date
+
+    from salesdesk.sales.selectors import price_preview
+
+    s = setup
+    preview = price_preview(company=s["company"], customer=s["customer"], product=s["p20"], quantity=D("1"), on=date.today())
+    assert (preview.unit_price, preview.floor_price) == (D("10.0000"), D("9.0000"))
+    assert preview.explanation[-1] == "list price 10.00 EUR applies"
+
+
+def test_a_draft_order_can_be_deleted_but_a_confirmed_one_only_cancelled(setup, api_as):
+    s = setup
+    draft = services.order_create(
+        company=s["company"],
+        actor=s["u"]["sales"],
+        membership=s["m"]["sales"],
+        customer=s["customer"],
+        lines=[{"product": s["p10"], "quantity": D("1")}],
+    )
+    confirmed = services.order_create(
+        company=s["company"],
+        actor=s["u"]["sales"],
+        membership=s["m"]["sales"],
+        customer=s["customer"],
+        lines=[{"product": s["p10"], "quantity": D("1")}],
+    )
+    services.order_confirm(order=confirmed, actor=s["u"]["sales"], membership=s["m"]["sales"])
+    assert api_as("sales").delete(f"/api/v1/sales-orders/{draft.pk}/").status_code == 204
+    refused = api_as("sales").delete(f"/api/v1/sales-orders/{confirmed.pk}/")
+    assert refused.status_code == 409 and refused.json()["code"] == "invalid_transition"
+    assert list(SalesOrder.objects.values_list("pk", flat=True)) == [confirmed.pk]
