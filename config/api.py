@@ -8,6 +8,7 @@ from salesdesk.catalog.api import views as catalog
 from salesdesk.customers.api import views as customers
 from salesdesk.inventory.api import views as inventory
 from salesdesk.sales.api import views as sales
+from salesdesk.sales.api.settings import SalesSettingsView
 
 router = DefaultRouter()
 router.include_root_view = False
@@ -34,5 +35,6 @@ router.register("contracts", sales.ContractViewSet, basename="contract")
 urlpatterns = [
     path("auth/token/", accounts.TokenView.as_view(), name="api-token"),
     path("price-preview/", sales.PricePreviewView.as_view(), name="price-preview"),
+    path("sales-settings/", SalesSettingsView.as_view(), name="sales-settings"),
     path("", include(router.urls)),
 ]

@@ -22,6 +22,7 @@ NAVIGATION = [
     (_("Settings"), _("Currencies"), "catalog:currency-list", "catalog.view_currency"),
     (_("Settings"), _("Payment terms"), "customers:paymentterm-list", "customers.view_paymentterm"),
     (_("Settings"), _("Units"), "catalog:unit-list", "catalog.view_unit"),
+    (_("Settings"), _("Sales settings"), "sales:settings", "sales.change_salessettings"),
     (_("Organization"), _("Regions"), "accounts:region-list", "accounts.view_region"),
     (_("Organization"), _("Sales teams"), "accounts:team-list", "accounts.view_salesteam"),
     (_("Organization"), _("Users"), "accounts:user-list", "accounts.view_membership"),

@@ -10,7 +10,7 @@ from salesdesk.accounts import roles
 from salesdesk.accounts.selectors import scope_by_salesperson, visible_salesperson_ids
 from salesdesk.core.money import ZERO, round_money
 from salesdesk.sales import prices, progress
-from salesdesk.sales.models import Contract, PriceApproval, PriceApprovalLine, Quotation, SalesOrder
+from salesdesk.sales.models import Contract, PriceApproval, PriceApprovalLine, Quotation, SalesOrder, SalesSettings
 
 
 def quotations_visible(company, membership) -> QuerySet:
@@ -106,3 +106,8 @@ def price_overrides_report(company, membership, year: int | None = None) -> list
     for row in out:
         row["given_away"] = round_money(row["given_away"], 2)
     return out
+
+
+def sales_settings(company) -> SalesSettings:
+    """The company's settings, or the defaults (unsaved) when it never changed them."""
+    return SalesSettings.objects.filter(company=company).first() or SalesSettings(company=company)

@@ -35,6 +35,7 @@ from salesdesk.sales.services.quotations import (
     quotation_update,
     quotations_expire,
 )
+from salesdesk.sales.services.settings import sales_settings_update
 
 __all__ = [
     "approval_approve",
@@ -59,4 +60,5 @@ __all__ = [
     "quotation_send",
     "quotation_update",
     "quotations_expire",
+    "sales_settings_update",
 ]

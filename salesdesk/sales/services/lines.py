@@ -12,7 +12,8 @@ from salesdesk.catalog.pricing import NoExchangeRate
 from salesdesk.core.errors import Invalid
 from salesdesk.core.money import ZERO, display
 from salesdesk.sales import floors, prices
-from salesdesk.sales.models import ContractItem, SalesSettings
+from salesdesk.sales.models import ContractItem
+from salesdesk.sales.selectors import sales_settings
 from salesdesk.sales.totals import LineInput, document_totals
 
 
@@ -167,12 +168,10 @@ def authority_band(membership) -> Decimal | None:
     """How far below the floor this member may sell: None means no limit (administrators)."""
     if membership.has_role(roles.ADMINISTRATOR):
         return None
-    settings = SalesSettings.objects.filter(company_id=membership.company_id).first()
-    salesperson_band = settings.salesperson_band_percent if settings else Decimal("0")
-    manager_band = settings.manager_band_percent if settings else Decimal("10")
+    settings = sales_settings(membership.company)
     if membership.has_role(roles.SALES_MANAGER):
-        return manager_band
-    return salesperson_band
+        return settings.manager_band_percent
+    return settings.salesperson_band_percent
 
 
 def breaches(lines: Sequence, membership) -> list[floors.Breach]:

@@ -7,7 +7,8 @@ from django.db import transaction
 from salesdesk.core import workflow
 from salesdesk.core.errors import Invalid, InvalidTransition
 from salesdesk.sales.errors import AlreadyConverted, NoEmailAddress, NotEditable, QuotationExpired, Superseded
-from salesdesk.sales.models import Quotation, QuotationLine, SalesSettings
+from salesdesk.sales.models import Quotation, QuotationLine
+from salesdesk.sales.selectors import sales_settings
 from salesdesk.sales.services import common
 from salesdesk.sales.services import lines as line_service
 
@@ -15,8 +16,7 @@ _HEADER_FIELDS = {"valid_until", "date", "notes", "price_list", "currency"}
 
 
 def _validity_days(company) -> int:
-    settings = SalesSettings.objects.filter(company=company).first()
-    return settings.quotation_validity_days if settings else 30
+    return sales_settings(company).quotation_validity_days
 
 
 def _write_lines(quotation: Quotation, raw_lines) -> None:

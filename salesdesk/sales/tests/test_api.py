@@ -523,3 +523,22 @@ def test_lists_and_details_cost_the_same_queries_for_3_or_20_documents(api_as, b
         detail = f"{url}{model.objects.first().pk}/"
         with django_assert_max_num_queries(7, info=detail):
             ok(manager.get(detail))
+
+
+def test_sales_settings_are_read_by_all_and_changed_by_the_administrator(api_as, users, company):
+    assert api_as("sales").get("/api/v1/sales-settings/").json() == {
+        "salesperson_band_percent": "0.00",
+        "manager_band_percent": "10.00",
+        "quotation_validity_days": 30,
+    }
+    assert api_as("manager").patch("/api/v1/sales-settings/", {"manager_band_percent": "50"}, format="json").status_code == 403
+    changed = api_as("admin").patch(
+        "/api/v1/sales-settings/", {"salesperson_band_percent": "5", "quotation_validity_days": 15}, format="json"
+    )
+    assert changed.status_code == 200 and changed.json()["salesperson_band_percent"] == "5.00"
+    refused = api_as("admin").patch("/api/v1/sales-settings/", {"manager_band_percent": "150"}, format="json")
+    assert refused.status_code == 400 and "manager_band_percent" in refused.json()["details"]
+    from salesdesk.sales.selectors import sales_settings
+
+    settings = sales_settings(company)
+    assert (settings.salesperson_band_percent, settings.manager_band_percent, settings.quotation_validity_days) == (5, 10, 15)

@@ -306,3 +306,21 @@ def test_amend_a_confirmed_order_adds_a_line_as_a_revision(web_as, shop):
     order.refresh_from_db()
     assert order.revision == 1 and order.total_amount == D("33.00")
     assert "customer wants a desk" in client.get(reverse("sales:order-detail", args=[order.pk])).content.decode()
+
+
+def test_the_administrator_sets_the_authority_bands_and_others_only_read_them(web_as, company):
+    from salesdesk.sales.selectors import sales_settings
+
+    page = web_as("admin").get(reverse("sales:settings"))
+    assert page.status_code == 200 and b'name="manager_band_percent" value="10"' in page.content
+    bad = web_as("admin").post(
+        reverse("sales:settings"), {"salesperson_band_percent": "5", "manager_band_percent": "150", "quotation_validity_days": "15"}
+    )
+    assert bad.status_code == 200 and b"is-invalid" in bad.content
+    assert sales_settings(company).pk is None  # nothing saved
+    ok = web_as("admin").post(
+        reverse("sales:settings"), {"salesperson_band_percent": "5", "manager_band_percent": "12", "quotation_validity_days": "15"}
+    )
+    assert ok.status_code == 302
+    assert (sales_settings(company).salesperson_band_percent, sales_settings(company).manager_band_percent) == (5, 12)
+    assert web_as("manager").post(reverse("sales:settings"), {"salesperson_band_percent": "50"}).status_code == 403

@@ -1,9 +1,11 @@
 from django.urls import path
 
 from salesdesk.sales.web import approvals, resources, views
+from salesdesk.sales.web.settings import SalesSettingsView
 
 app_name = "sales"
 urlpatterns = [
+    path("settings/", SalesSettingsView.as_view(), name="settings"),
     path("products/search/", views.ProductSearchView.as_view(), name="product-search"),
     path("preview/<str:kind>/", views.PreviewView.as_view(), name="preview"),
     *resources.quotations.urlpatterns(),
