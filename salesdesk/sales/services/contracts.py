@@ -7,7 +7,7 @@ from django.db import transaction
 
 from salesdesk.catalog.models import Product
 from salesdesk.core import workflow
-from salesdesk.core.errors import Invalid
+from salesdesk.core.errors import Invalid, InvalidTransition
 from salesdesk.sales.models import Contract, ContractItem
 from salesdesk.sales.services import common
 
@@ -97,6 +97,10 @@ def contract_update(*, contract: Contract, actor, values: dict, items=None) -> C
 @transaction.atomic
 def contract_activate(*, contract: Contract, actor) -> Contract:
     contract = Contract.objects.select_for_update().get(pk=contract.pk, company_id=contract.company_id)
+    if not workflow.can_transition(contract, Contract.Status.ACTIVE):
+        raise InvalidTransition(
+            from_status=contract.status, to_status=Contract.Status.ACTIVE, allowed=sorted(workflow.allowed_targets(contract))
+        )
     if contract.valid_to < common.today():
         raise Invalid({"valid_to": ["The contract has already ended."]})
     return workflow.transition(contract, to=Contract.Status.ACTIVE, actor=actor)

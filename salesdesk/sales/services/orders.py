@@ -278,7 +278,9 @@ def order_cancel(*, order: SalesOrder, actor, reason: str = "") -> SalesOrder:
         customer_services.account_add(
             customer_id=order.customer_id, company_id=order.company_id, open_orders=-_in_base(order, order.total_amount)
         )
-    order.price_approvals.filter(status="pending").update(status="rejected", reason="order cancelled", decided_at=timezone.now())
+    for approval in order.price_approvals.select_for_update().filter(status="pending"):
+        approval.reason, approval.decided_at = "order cancelled", timezone.now()
+        workflow.transition(approval, to="rejected", actor=actor, note="order cancelled", extra_fields=("reason", "decided_at"))
     return order
 
 
