@@ -75,7 +75,9 @@ def _check_decider(approval: PriceApproval, membership) -> None:
 
 
 def _decide(*, approval: PriceApproval, actor, membership, to: str, reason: str) -> PriceApproval:
-    approval = PriceApproval.objects.select_for_update().select_related("order").get(pk=approval.pk, company_id=approval.company_id)
+    approval = (
+        PriceApproval.objects.select_for_update(of=("self",)).select_related("order").get(pk=approval.pk, company_id=approval.company_id)
+    )
     _check_decider(approval, membership)
     approval.decided_by, approval.decided_at, approval.reason = actor, timezone.now(), reason
     workflow.transition(approval, to=to, actor=actor, note=reason, extra_fields=("decided_by", "decided_at", "reason"))

@@ -144,7 +144,7 @@ def order_from_quotation(*, quotation: Quotation, actor) -> SalesOrder:
 
 def _locked(order: SalesOrder) -> SalesOrder:
     return (
-        SalesOrder.objects.select_for_update()
+        SalesOrder.objects.select_for_update(of=("self",))
         .select_related("currency", "customer", "company", "contract")
         .get(pk=order.pk, company_id=order.company_id)
     )

@@ -74,7 +74,7 @@ def quotation_create(
 
 def _locked(quotation: Quotation) -> Quotation:
     return (
-        Quotation.objects.select_for_update()
+        Quotation.objects.select_for_update(of=("self",))
         .select_related("currency", "customer", "company")
         .get(pk=quotation.pk, company_id=quotation.company_id)
     )
