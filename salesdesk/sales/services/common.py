@@ -53,3 +53,47 @@ def replace_lines(*, line_model, parent_field: str, parent, priced, company) -> 
 
 def freeze_totals(document, totals) -> None:
     document.untaxed_amount, document.tax_amount, document.total_amount = totals.untaxed, totals.tax, totals.total
+
+
+_COPIED_LINE_FIELDS = (
+    "sequence",
+    "product_id",
+    "description",
+    "quantity",
+    "unit_price",
+    "discount_percent",
+    "tax_id",
+    "amount",
+    "list_price",
+    "floor_price",
+    "price_source",
+    "price_explanation",
+)
+
+
+def copy_lines(*, source, line_model, parent_field: str, parent, note: str = "") -> None:
+    """Copy a document's lines, prices and explanations unchanged onto another document
+    (a quotation's revision, or the order converted from it)."""
+    rows = []
+    for line in source.lines.all():
+        values = {name: getattr(line, name) for name in _COPIED_LINE_FIELDS}
+        if note:
+            values["price_explanation"] = [*line.price_explanation, note]
+        rows.append(line_model(company_id=source.company_id, **{parent_field: parent}, **values))
+    line_model.objects.bulk_create(rows)
+
+
+def reprice_inputs(document) -> list[dict]:
+    """A draft's lines as entry input, so a changed date, currency or price list prices them
+    again; prices typed by hand stay as typed."""
+    return [
+        {
+            "product": line.product,
+            "quantity": line.quantity,
+            "discount_percent": line.discount_percent,
+            "unit_price": line.unit_price if line.price_source == "manual" else None,
+            "description": line.description,
+            "tax": line.tax,
+        }
+        for line in document.lines.select_related("product", "tax")
+    ]

@@ -117,27 +117,7 @@ def order_from_quotation(*, quotation: Quotation, actor) -> SalesOrder:
         tax_amount=quotation.tax_amount,
         total_amount=quotation.total_amount,
     )
-    SalesOrderLine.objects.bulk_create(
-        [
-            SalesOrderLine(
-                company=quotation.company,
-                order=order,
-                sequence=line.sequence,
-                product_id=line.product_id,
-                description=line.description,
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-                discount_percent=line.discount_percent,
-                tax_id=line.tax_id,
-                amount=line.amount,
-                list_price=line.list_price,
-                floor_price=line.floor_price,
-                price_source=line.price_source,
-                price_explanation=[*line.price_explanation, f"from quotation {quotation}"],
-            )
-            for line in quotation.lines.all()
-        ]
-    )
+    common.copy_lines(source=quotation, line_model=SalesOrderLine, parent_field="order", parent=order, note=f"from quotation {quotation}")
     workflow.record_event(order, actor=actor, note=f"created from quotation {quotation}")
     return order
 
@@ -164,18 +144,7 @@ def order_update(*, order: SalesOrder, actor, membership, values: dict, lines=No
         order.contract = _active_contract(order.company, order.customer, order.date, values["contract"]) if values["contract"] else None
     order.save()
     if lines is not None or {"price_list", "currency", "date", "contract"} & set(values):
-        current = [
-            {
-                "product": line.product,
-                "quantity": line.quantity,
-                "unit_price": line.unit_price if line.price_source == "manual" else None,
-                "discount_percent": line.discount_percent,
-                "description": line.description,
-                "tax": line.tax,
-            }
-            for line in order.lines.select_related("product", "tax")
-        ]
-        _write_lines(order, lines if lines is not None else current)
+        _write_lines(order, lines if lines is not None else common.reprice_inputs(order))
     return order
 
 

@@ -94,18 +94,7 @@ def quotation_update(*, quotation: Quotation, actor, membership, values: dict, l
         raise Invalid({"valid_until": ["Must be on or after the quotation date."]})
     quotation.save()
     if lines is not None or {"price_list", "currency", "date"} & set(values):
-        current = [
-            {
-                "product": line.product,
-                "quantity": line.quantity,
-                "unit_price": line.unit_price if line.price_source == "manual" else None,
-                "discount_percent": line.discount_percent,
-                "description": line.description,
-                "tax": line.tax,
-            }
-            for line in quotation.lines.select_related("product", "tax")
-        ]
-        _write_lines(quotation, lines if lines is not None else current)
+        _write_lines(quotation, lines if lines is not None else common.reprice_inputs(quotation))
     return quotation
 
 
@@ -190,27 +179,7 @@ def quotation_revise(*, quotation: Quotation, actor) -> Quotation:
         tax_amount=quotation.tax_amount,
         total_amount=quotation.total_amount,
     )
-    QuotationLine.objects.bulk_create(
-        [
-            QuotationLine(
-                company=quotation.company,
-                quotation=revision,
-                sequence=line.sequence,
-                product_id=line.product_id,
-                description=line.description,
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-                discount_percent=line.discount_percent,
-                tax_id=line.tax_id,
-                amount=line.amount,
-                list_price=line.list_price,
-                floor_price=line.floor_price,
-                price_source=line.price_source,
-                price_explanation=line.price_explanation,
-            )
-            for line in quotation.lines.all()
-        ]
-    )
+    common.copy_lines(source=quotation, line_model=QuotationLine, parent_field="quotation", parent=revision)
     workflow.record_event(revision, actor=actor, note=f"revision {revision.revision} of {quotation.number}")
     return revision
 
