@@ -7,6 +7,7 @@ from salesdesk.accounts.api import views as accounts
 from salesdesk.catalog.api import views as catalog
 from salesdesk.customers.api import views as customers
 from salesdesk.inventory.api import views as inventory
+from salesdesk.ledger.api import views as ledger
 from salesdesk.sales.api import views as sales
 from salesdesk.sales.api.settings import SalesSettingsView
 
@@ -31,10 +32,13 @@ router.register("quotations", sales.QuotationViewSet, basename="quotation")
 router.register("sales-orders", sales.SalesOrderViewSet, basename="sales-order")
 router.register("price-approvals", sales.PriceApprovalViewSet, basename="price-approval")
 router.register("contracts", sales.ContractViewSet, basename="contract")
+router.register("ledger/accounts", ledger.AccountViewSet, basename="ledger-account")
+router.register("ledger/entries", ledger.JournalEntryViewSet, basename="ledger-entry")
 
 urlpatterns = [
     path("auth/token/", accounts.TokenView.as_view(), name="api-token"),
     path("price-preview/", sales.PricePreviewView.as_view(), name="price-preview"),
     path("sales-settings/", SalesSettingsView.as_view(), name="sales-settings"),
+    path("ledger/trial-balance/", ledger.TrialBalanceView.as_view(), name="ledger-trial-balance"),
     path("", include(router.urls)),
 ]

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "salesdesk.catalog",
     "salesdesk.customers",
     "salesdesk.inventory",
+    "salesdesk.ledger",
     "salesdesk.sales",
     "salesdesk.setup",
 ]
@@ -157,7 +158,7 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {"LedgerAccountKindEnum": "salesdesk.ledger.models.Account.Kind"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "salesdesk.core.api.schema.add_common_headers_and_errors",

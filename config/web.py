@@ -13,4 +13,5 @@ urlpatterns = [
     path("customers/", include("salesdesk.customers.web.urls")),
     path("stock/", include("salesdesk.inventory.web.urls")),
     path("sales/", include("salesdesk.sales.web.urls")),
+    path("ledger/", include("salesdesk.ledger.web.urls")),
 ]

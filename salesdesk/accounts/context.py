@@ -18,6 +18,7 @@ NAVIGATION = [
     (_("Catalog"), _("Categories"), "catalog:category-list", "catalog.view_productcategory"),
     (_("Catalog"), _("Price lists"), "catalog:pricelist-list", "catalog.view_pricelist"),
     (_("Stock"), _("Warehouses"), "inventory:warehouse-list", "inventory.view_warehouse"),
+    (_("Accounting"), _("Trial balance"), "ledger:trial-balance", "ledger.view_account"),
     (_("Settings"), _("Taxes"), "catalog:tax-list", "catalog.view_tax"),
     (_("Settings"), _("Currencies"), "catalog:currency-list", "catalog.view_currency"),
     (_("Settings"), _("Payment terms"), "customers:paymentterm-list", "customers.view_paymentterm"),

@@ -26,7 +26,9 @@ ALL = tuple(LABELS)
 # (salesperson) or their team's (sales manager).
 COMPANY_WIDE = {ADMINISTRATOR, ACCOUNTANT, WAREHOUSE_CLERK}
 
-SALESDESK_APPS = ("accounts", "catalog", "customers", "inventory", "sales", "core")
+SALESDESK_APPS = ("accounts", "catalog", "customers", "inventory", "sales", "ledger", "core")
+# The ledger is company-wide money: sellers and the warehouse do not read it.
+_OPERATIONS_APPS = tuple(app for app in SALESDESK_APPS if app != "ledger")
 _MASTER = ("view",)
 # Quotations and orders a seller files and works on (contracts and approvals are the manager's).
 _SALES_DOCUMENTS = ("quotation", "quotationline", "salesorder", "salesorderline")
@@ -48,14 +50,14 @@ GRANTS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("sales", "contractitem", ("add", "change")),
     ],
     SALESPERSON: [
-        *[(app, "*", _MASTER) for app in SALESDESK_APPS],
+        *[(app, "*", _MASTER) for app in _OPERATIONS_APPS],
         ("customers", "customer", ("add", "change")),
         ("customers", "customercontact", ("add", "change", "delete")),
         *[("sales", model, ("add", "change")) for model in _SALES_DOCUMENTS],
         ("sales", "salesorder", ("delete",)),  # draft orders only (the service refuses others)
     ],
     WAREHOUSE_CLERK: [
-        *[(app, "*", _MASTER) for app in SALESDESK_APPS],
+        *[(app, "*", _MASTER) for app in _OPERATIONS_APPS],
         ("inventory", "warehouse", ("add", "change")),
     ],
     ACCOUNTANT: [
@@ -74,6 +76,8 @@ HIDDEN_FROM = {SALESPERSON: {("core", "auditentry")}, WAREHOUSE_CLERK: {("core",
 
 # Models nobody changes through the role table (append-only or internal).
 READ_ONLY_MODELS = {("core", "auditentry"), ("core", "documentevent"), ("core", "numbercounter"), ("core", "idempotencyrecord")}
+# Ledger postings are append-only: written by the posting services, never through the role table.
+READ_ONLY_MODELS |= {("ledger", "journalentry"), ("ledger", "journalline"), ("ledger", "accountbalance")}
 
 
 def permissions_for(role: str, available: list[tuple[str, str, str]]) -> set[tuple[str, str]]:

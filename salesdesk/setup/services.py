@@ -5,11 +5,13 @@ from django.db import transaction
 from salesdesk.accounts import services as accounts_services
 from salesdesk.accounts.models import Company
 from salesdesk.catalog import services as catalog_services
+from salesdesk.ledger import services as ledger_services
 
 
 @transaction.atomic
 def company_setup(*, code: str, name: str, base_currency: str = "EUR", country: str = "ES", actor=None) -> Company:
-    """A new company ready to sell: standard units (pc, kg, h) and its base currency."""
+    """A new company ready to sell: standard units (pc, kg, h), its base currency and the standard chart of accounts."""
     company = accounts_services.company_create(code=code, name=name, base_currency=base_currency, country=country)
     catalog_services.company_defaults(company=company, actor=actor)
+    ledger_services.chart_setup(company)
     return company

@@ -150,4 +150,16 @@ def sales_documents(request):
         valid_to=date(2099, 12, 31),
         items=[{"product": product, "price": Decimal("9"), "quantity": Decimal("100")}],
     )
-    return {"quotation": quotation, "order": order, "pending_order": pending, "contract": contract}
+    from salesdesk.ledger import services as ledger_services
+
+    entry = ledger_services.post_entry(
+        company=company,
+        date=date(2025, 1, 15),
+        memo="Opening sale",
+        lines=[
+            {"role": "receivable", "debit": Decimal("12.10"), "customer": customer},
+            {"role": "revenue", "credit": Decimal("10.00")},
+            {"role": "tax_payable", "credit": Decimal("2.10")},
+        ],
+    )
+    return {"quotation": quotation, "order": order, "pending_order": pending, "contract": contract, "journal_entry": entry}

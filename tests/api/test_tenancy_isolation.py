@@ -93,6 +93,8 @@ def other_api(other_world):
 
 def _ids(client, resource) -> set:
     response = client.get(resource.url, {"page_size": 200})
+    if response.status_code == 403:  # a resource the role may not read at all (the ledger for sellers) leaks nothing
+        return set()
     assert response.status_code == 200, (resource.url, response.status_code)
     return {row["id"] for row in response.json()["results"] if "id" in row}
 
