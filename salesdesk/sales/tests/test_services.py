@@ -40,6 +40,13 @@ def _quote(s, *lines, actor="sales"):
     )
 
 
+def _order(s, who, lines, **values):
+    """A draft order for the setup's customer, entered by `who`."""
+    return services.order_create(
+        company=s["company"], actor=s["u"][who], membership=s["m"][who], customer=s["customer"], lines=lines, **values
+    )
+
+
 def test_quotation_totals_are_exact(setup):
     q = _quote(setup, (setup["p10"], "2", None, None), (setup["p20"], "3", None, None))
     assert (q.untaxed_amount, q.tax_amount, q.total_amount) == (D("50.00"), D("5.00"), D("55.00"))
@@ -93,13 +100,7 @@ def test_quote_to_order_with_a_price_approval(setup):
 
 def test_a_changed_price_needs_a_new_approval(setup):
     s = setup
-    order = services.order_create(
-        company=s["company"],
-        actor=s["u"]["sales"],
-        membership=s["m"]["sales"],
-        customer=s["customer"],
-        lines=[{"product": s["p20"], "quantity": D("1"), "unit_price": D("8.00")}],
-    )
+    order = _order(s, "sales", lines=[{"product": s["p20"], "quantity": D("1"), "unit_price": D("8.00")}])
     with pytest.raises(PriceApprovalRequired) as exc:
         services.order_confirm(order=order, actor=s["u"]["sales"], membership=s["m"]["sales"])
     approval = PriceApproval.objects.get(pk=exc.value.details["price_approval"])
@@ -120,25 +121,13 @@ def test_a_changed_price_needs_a_new_approval(setup):
 
 def test_a_manager_may_go_ten_percent_below_the_floor(setup):
     s = setup
-    order = services.order_create(
-        company=s["company"],
-        actor=s["u"]["manager"],
-        membership=s["m"]["manager"],
-        customer=s["customer"],
-        lines=[{"product": s["p20"], "quantity": D("1"), "unit_price": D("8.10")}],
-    )
+    order = _order(s, "manager", lines=[{"product": s["p20"], "quantity": D("1"), "unit_price": D("8.10")}])
     assert services.order_confirm(order=order, actor=s["u"]["manager"], membership=s["m"]["manager"]).status == "confirmed"
 
 
 def test_cancel_gives_back_open_orders(setup):
     s = setup
-    order = services.order_create(
-        company=s["company"],
-        actor=s["u"]["sales"],
-        membership=s["m"]["sales"],
-        customer=s["customer"],
-        lines=[{"product": s["p10"], "quantity": D("1")}],
-    )
+    order = _order(s, "sales", lines=[{"product": s["p10"], "quantity": D("1")}])
     services.order_confirm(order=order, actor=s["u"]["sales"], membership=s["m"]["sales"])
     services.order_cancel(order=order, actor=s["u"]["sales"], reason="customer changed mind")
     order.refresh_from_db()
@@ -147,13 +136,7 @@ def test_cancel_gives_back_open_orders(setup):
 
 def test_amend_keeps_a_revision_and_reprices(setup):
     s = setup
-    order = services.order_create(
-        company=s["company"],
-        actor=s["u"]["sales"],
-        membership=s["m"]["sales"],
-        customer=s["customer"],
-        lines=[{"product": s["p10"], "quantity": D("1")}],
-    )
+    order = _order(s, "sales", lines=[{"product": s["p10"], "quantity": D("1")}])
     services.order_confirm(order=order, actor=s["u"]["sales"], membership=s["m"]["sales"])
     line = order.lines.get()
     services.order_amend(
@@ -211,23 +194,11 @@ def test_contract_price_applies_and_is_consumed(setup):
         items=[{"product": s["p10"], "price": "7.50", "quantity": "10"}],
     )
     services.contract_activate(contract=contract, actor=s["u"]["manager"])
-    order = services.order_create(
-        company=s["company"],
-        actor=s["u"]["sales"],
-        membership=s["m"]["sales"],
-        customer=s["customer"],
-        lines=[{"product": s["p10"], "quantity": D("4")}],
-    )
+    order = _order(s, "sales", lines=[{"product": s["p10"], "quantity": D("4")}])
     assert order.contract_id == contract.pk and order.lines.get().unit_price == D("7.5000")
     services.order_confirm(order=order, actor=s["u"]["sales"], membership=s["m"]["sales"])
     assert contract.items.get().consumed_quantity == D("4")
-    big = services.order_create(
-        company=s["company"],
-        actor=s["u"]["sales"],
-        membership=s["m"]["sales"],
-        customer=s["customer"],
-        lines=[{"product": s["p10"], "quantity": D("7")}],
-    )
+    big = _order(s, "sales", lines=[{"product": s["p10"], "quantity": D("7")}])
     assert big.lines.get().unit_price == D("10.0000")  # beyond what remains: the price list applies
     assert SalesOrder.objects.count() == 2
 
@@ -240,26 +211,13 @@ def test_selling_at_the_price_list_price_never_needs_approval(setup):
     PriceListItem.objects.create(
         company=s["company"], price_list=deal, product=s["p20"], price=D("8.00")
     )  # below the product floor of 9.00
-    order = services.order_create(
-        company=s["company"],
-        actor=s["u"]["sales"],
-        membership=s["m"]["sales"],
-        customer=s["customer"],
-        price_list=deal,
-        lines=[{"product": s["p20"], "quantity": D("1")}],
-    )
+    order = _order(s, "sales", price_list=deal, lines=[{"product": s["p20"], "quantity": D("1")}])
     assert services.order_confirm(order=order, actor=s["u"]["sales"], membership=s["m"]["sales"]).status == "confirmed"
 
 
 def test_an_approved_line_left_as_it_was_survives_an_amendment(setup):
     s = setup
-    order = services.order_create(
-        company=s["company"],
-        actor=s["u"]["sales"],
-        membership=s["m"]["sales"],
-        customer=s["customer"],
-        lines=[{"product": s["p20"], "quantity": D("1"), "unit_price": D("8.00")}],
-    )
+    order = _order(s, "sales", lines=[{"product": s["p20"], "quantity": D("1"), "unit_price": D("8.00")}])
     with pytest.raises(PriceApprovalRequired) as exc:
         services.order_confirm(order=order, actor=s["u"]["sales"], membership=s["m"]["sales"])
     services.approval_approve(
@@ -283,13 +241,7 @@ def test_an_approved_line_left_as_it_was_survives_an_amendment(setup):
 
 def test_a_refused_request_keeps_its_lines_after_the_order_is_edited(setup):
     s = setup
-    order = services.order_create(
-        company=s["company"],
-        actor=s["u"]["sales"],
-        membership=s["m"]["sales"],
-        customer=s["customer"],
-        lines=[{"product": s["p20"], "quantity": D("1"), "unit_price": D("8.00")}],
-    )
+    order = _order(s, "sales", lines=[{"product": s["p20"], "quantity": D("1"), "unit_price": D("8.00")}])
     with pytest.raises(PriceApprovalRequired) as exc:
         services.order_confirm(order=order, actor=s["u"]["sales"], membership=s["m"]["sales"])
     approval = PriceApproval.objects.get(pk=exc.value.details["price_approval"])
@@ -311,14 +263,7 @@ def test_an_order_can_only_come_from_an_accepted_quotation_of_its_customer(setup
     s = setup
     q = _quote(s, (s["p10"], "1", None, None))
     with pytest.raises(Invalid) as exc:
-        services.order_create(
-            company=s["company"],
-            actor=s["u"]["sales"],
-            membership=s["m"]["sales"],
-            customer=s["customer"],
-            quotation=q,
-            lines=[{"product": s["p10"], "quantity": D("1")}],
-        )
+        _order(s, "sales", quotation=q, lines=[{"product": s["p10"], "quantity": D("1")}])
     assert "quotation" in exc.value.details
     assert SalesOrder.objects.count() == 0
 
@@ -336,20 +281,8 @@ def test_the_price_preview_shows_the_floor_that_confirmation_checks(setup):
 
 def test_a_draft_order_can_be_deleted_but_a_confirmed_one_only_cancelled(setup, api_as):
     s = setup
-    draft = services.order_create(
-        company=s["company"],
-        actor=s["u"]["sales"],
-        membership=s["m"]["sales"],
-        customer=s["customer"],
-        lines=[{"product": s["p10"], "quantity": D("1")}],
-    )
-    confirmed = services.order_create(
-        company=s["company"],
-        actor=s["u"]["sales"],
-        membership=s["m"]["sales"],
-        customer=s["customer"],
-        lines=[{"product": s["p10"], "quantity": D("1")}],
-    )
+    draft = _order(s, "sales", lines=[{"product": s["p10"], "quantity": D("1")}])
+    confirmed = _order(s, "sales", lines=[{"product": s["p10"], "quantity": D("1")}])
     services.order_confirm(order=confirmed, actor=s["u"]["sales"], membership=s["m"]["sales"])
     assert api_as("sales").delete(f"/api/v1/sales-orders/{draft.pk}/").status_code == 204
     refused = api_as("sales").delete(f"/api/v1/sales-orders/{confirmed.pk}/")
