@@ -190,6 +190,9 @@ def test_a_nul_character_in_a_key_or_company_code_is_not_a_server_error(admin_ap
     assert admin_api.get("/api/v1/currencies/U\x00D/").status_code == 404
     assert admin_api.patch("/api/v1/currencies/U\x00D/", {"name": "x"}, format="json").status_code == 404
     assert admin_api.get("/api/v1/customers/", HTTP_X_COMPANY="AC\x00ME").status_code == 403
+    refused = admin_api.post("/api/v1/price-lists/", {"name": "NUL", "currency": "E\x00R"}, format="json")
+    assert refused.status_code == 400
+    assert "currency" in str(refused.json())
 
 
 @pytest.mark.django_db

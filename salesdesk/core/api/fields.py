@@ -44,3 +44,9 @@ class CompanySlugField(serializers.SlugRelatedField):
 
     def get_queryset(self):
         return company_queryset(self.model, self.context.get("request"))
+
+    def to_internal_value(self, data):
+        # No code holds a NUL, and PostgreSQL refuses to compare one: answer "no such code".
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data.replace("\x00", ""))
+        return super().to_internal_value(data)
