@@ -16,6 +16,15 @@ class Company(models.Model):
     name = models.CharField(_("name"), max_length=200)
     base_currency = models.CharField(_("base currency"), max_length=3, default="EUR")
     country = models.CharField(_("country"), max_length=2, default="ES")
+    # Legal details printed on invoices and carried in e-invoices (seller party).
+    legal_name = models.CharField(_("legal name"), max_length=200, blank=True)
+    tax_id = models.CharField(_("VAT number"), max_length=32, blank=True)
+    street = models.CharField(_("street"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    iban = models.CharField(_("IBAN"), max_length=34, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -26,16 +26,21 @@ ALL = tuple(LABELS)
 # (salesperson) or their team's (sales manager).
 COMPANY_WIDE = {ADMINISTRATOR, ACCOUNTANT, WAREHOUSE_CLERK}
 
-SALESDESK_APPS = ("accounts", "catalog", "customers", "inventory", "sales", "ledger", "core")
+SALESDESK_APPS = ("accounts", "catalog", "customers", "inventory", "sales", "ledger", "billing", "core")
 # The ledger is company-wide money: sellers and the warehouse do not read it.
 _OPERATIONS_APPS = tuple(app for app in SALESDESK_APPS if app != "ledger")
+# The warehouse does not read invoices and payments either.
+_WAREHOUSE_APPS = tuple(app for app in _OPERATIONS_APPS if app != "billing")
+# Custom permissions: `post_invoice` (post invoices and credit notes), `release_salesorder`
+# (release an order held for credit).
+_BILLING_WRITES = ("add", "change", "delete", "post")
 _MASTER = ("view",)
 # Quotations and orders a seller files and works on (contracts and approvals are the manager's).
 _SALES_DOCUMENTS = ("quotation", "quotationline", "salesorder", "salesorderline")
 
 # role -> list of (app_label, model or "*", actions)
 GRANTS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
-    ADMINISTRATOR: [(app, "*", ("view", "add", "change", "delete")) for app in SALESDESK_APPS],
+    ADMINISTRATOR: [(app, "*", ("view", "add", "change", "delete", "post", "release")) for app in SALESDESK_APPS],
     SALES_MANAGER: [
         *[(app, "*", _MASTER) for app in SALESDESK_APPS],
         ("customers", "customer", ("add", "change", "delete")),
@@ -48,6 +53,7 @@ GRANTS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("sales", "priceapproval", ("change",)),
         ("sales", "contract", ("add", "change")),
         ("sales", "contractitem", ("add", "change")),
+        ("sales", "salesorder", ("release",)),
     ],
     SALESPERSON: [
         *[(app, "*", _MASTER) for app in _OPERATIONS_APPS],
@@ -57,7 +63,7 @@ GRANTS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("sales", "salesorder", ("delete",)),  # draft orders only (the service refuses others)
     ],
     WAREHOUSE_CLERK: [
-        *[(app, "*", _MASTER) for app in _OPERATIONS_APPS],
+        *[(app, "*", _MASTER) for app in _WAREHOUSE_APPS],
         ("inventory", "warehouse", ("add", "change")),
     ],
     ACCOUNTANT: [
@@ -67,6 +73,8 @@ GRANTS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("catalog", "tax", ("add", "change", "delete")),
         ("catalog", "currency", ("add", "change")),
         ("catalog", "currencyrate", ("add", "change", "delete")),
+        ("billing", "*", _BILLING_WRITES),
+        ("sales", "salesorder", ("release",)),
     ],
 }
 
@@ -78,6 +86,13 @@ HIDDEN_FROM = {SALESPERSON: {("core", "auditentry")}, WAREHOUSE_CLERK: {("core",
 READ_ONLY_MODELS = {("core", "auditentry"), ("core", "documentevent"), ("core", "numbercounter"), ("core", "idempotencyrecord")}
 # Ledger postings are append-only: written by the posting services, never through the role table.
 READ_ONLY_MODELS |= {("ledger", "journalentry"), ("ledger", "journalline"), ("ledger", "accountbalance")}
+# Billing records written only by their services, as side effects of posting and settling.
+READ_ONLY_MODELS |= {
+    ("billing", "invoiceinstalment"),
+    ("billing", "paymentallocation"),
+    ("billing", "depositapplication"),
+    ("billing", "dunningletterline"),
+}
 
 
 def permissions_for(role: str, available: list[tuple[str, str, str]]) -> set[tuple[str, str]]:

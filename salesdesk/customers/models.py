@@ -90,6 +90,14 @@ class Customer(CompanyOwned):
     price_list = models.ForeignKey(
         "catalog.PriceList", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("price list")
     )
+    # Empty: the company's invoicing policy applies (billing settings).
+    invoice_policy = models.CharField(
+        _("invoicing policy"),
+        max_length=12,
+        blank=True,
+        choices=[("on_order", _("On order (bill what was ordered)")), ("on_delivery", _("On delivery (bill what has shipped)"))],
+        help_text=_("Empty means the company's policy."),
+    )
     credit_limit = models.DecimalField(
         _("credit limit"),
         max_digits=16,
@@ -106,6 +114,8 @@ class Customer(CompanyOwned):
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     billing_address = models.TextField(_("billing address"), blank=True)
+    # ISO 3166 code of the billing address; empty means the company's own country.
+    country = models.CharField(_("country"), max_length=2, blank=True)
     shipping_address = models.TextField(_("shipping address"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

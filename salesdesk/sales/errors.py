@@ -45,3 +45,24 @@ class NoEmailAddress(DomainError):
     code = "invalid"
     status = 400
     default_message = _("Give an email address: the customer has none.")
+
+
+class CreditLimitExceeded(DomainError):
+    code = "credit_limit_exceeded"
+    default_message = _("This order would take the customer over their credit limit; the order is held for a credit release.")
+
+
+class CustomerBlocked(DomainError):
+    code = "customer_blocked"
+    default_message = _("The customer is blocked: their file is blocked or an invoice is overdue beyond the allowed days.")
+
+
+class NotAllowedToRelease(DomainError):
+    code = "not_allowed_to_release"
+    status = 403
+    default_message = _("Only a sales manager, an accountant or an administrator can release an order held for credit.")
+
+
+class OverInvoicing(DomainError):
+    code = "over_invoicing"
+    default_message = _("This would bill more than was ordered (or shipped) on an order line.")

@@ -242,13 +242,27 @@ class SalesOrder(Document):
     customer_reference = models.CharField(_("customer reference"), max_length=60, blank=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     revision = models.PositiveSmallIntegerField(_("revision"), default=0)
+    # What is still to invoice, in the company's currency: the order's share of the customer's
+    # open-orders figure (set at confirmation, lowered by each posted invoice).
+    open_amount = models.DecimalField(max_digits=16, decimal_places=2, default=ZERO)
+    # Maintained by billing in the order's currency; the progress states derive from them
+    # and the line quantities (sales.progress) and are stored so lists can filter on them.
+    invoiced_amount = models.DecimalField(_("invoiced"), max_digits=16, decimal_places=2, default=ZERO)
+    paid_amount = models.DecimalField(_("paid"), max_digits=16, decimal_places=2, default=ZERO)
+    delivery_state = models.CharField(_("delivery"), max_length=10, default="none")
+    invoice_state = models.CharField(_("invoicing"), max_length=10, default="none")
+    payment_state = models.CharField(_("payment"), max_length=10, default="none")
+    credit_released_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    credit_release_reason = models.TextField(_("credit release reason"), blank=True)
 
     class Meta:
         verbose_name = _("sales order")
         verbose_name_plural = _("sales orders")
         ordering = ["-date", "-id"]
+        permissions = [("release_salesorder", "Can release an order held for credit")]
         constraints = [
             _status_check("salesorder_status_valid", SalesOrderStatus),
+            models.CheckConstraint(condition=Q(open_amount__gte=0), name="salesorder_open_amount_non_negative"),
             models.UniqueConstraint(fields=["company", "series", "year", "sequence"], name="salesorder_sequence_unique"),
             models.UniqueConstraint(fields=["company", "number"], condition=~Q(number=""), name="salesorder_number_unique"),
         ]
@@ -256,6 +270,8 @@ class SalesOrder(Document):
             models.Index(fields=["company", "status", "-date"], name="salesorder_status_idx"),
             models.Index(fields=["company", "salesperson", "-date"], name="salesorder_salesperson_idx"),
             models.Index(fields=["company", "customer", "-date"], name="salesorder_customer_idx"),
+            models.Index(fields=["company", "invoice_state", "-date"], name="salesorder_invoice_state_idx"),
+            models.Index(fields=["company", "payment_state", "-date"], name="salesorder_payment_state_idx"),
         ]
 
 
@@ -268,7 +284,14 @@ class SalesOrderLine(Line):
 
     class Meta:
         ordering = ["sequence", "id"]
-        constraints = [models.CheckConstraint(condition=Q(quantity__gt=0) & Q(unit_price__gte=0), name="salesorderline_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0) & Q(unit_price__gte=0), name="salesorderline_positive"),
+            # Never bill more than was ordered (billing's conditional update relies on it too).
+            models.CheckConstraint(
+                condition=Q(invoiced_quantity__gte=0) & Q(invoiced_quantity__lte=models.F("quantity")),
+                name="salesorderline_invoiced_in_range",
+            ),
+        ]
 
 
 class SalesOrderRevision(CompanyOwned):

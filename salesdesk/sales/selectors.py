@@ -42,12 +42,12 @@ def approvals_pending_for(company, membership) -> QuerySet:
 
 
 def order_progress(order: SalesOrder) -> dict[str, str]:
-    """Delivery, invoicing and payment progress from the order lines' quantities (payments arrive with billing)."""
+    """Delivery progress from the order lines' quantities; invoicing and payment as billing maintains them."""
     lines = list(order.lines.all())
     return {
         "delivery_state": progress.delivery_state((line.quantity, line.delivered_quantity) for line in lines),
-        "invoice_state": progress.invoice_state((line.quantity, line.invoiced_quantity) for line in lines),
-        "payment_state": progress.payment_state(order.total_amount, ZERO),
+        "invoice_state": order.invoice_state,
+        "payment_state": order.payment_state,
     }
 
 

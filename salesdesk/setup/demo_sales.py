@@ -16,6 +16,7 @@ Two order statuses are left out because nothing reaches them yet: `credit_hold` 
 check comes with the credit-management issue) and `closed` (it needs delivery and invoicing).
 """
 
+import contextlib
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,7 +30,7 @@ from salesdesk.catalog.models import Product
 from salesdesk.core import workflow
 from salesdesk.customers.models import Customer
 from salesdesk.sales import services
-from salesdesk.sales.errors import PriceApprovalRequired
+from salesdesk.sales.errors import CreditLimitExceeded, CustomerBlocked, PriceApprovalRequired
 from salesdesk.sales.models import Contract, PriceApproval, Quotation, SalesOrder
 from salesdesk.sales.services import lines as line_service
 
@@ -398,10 +399,12 @@ class _SalesLoader:
         return services.order_update(order=order, actor=seller, membership=self.membership(seller), values={}, lines=keep)
 
     def confirm(self, order: SalesOrder, *, approve: bool = True) -> SalesOrder:
-        """The salesperson confirms; below the floor, the approver approves (if `approve`) and the salesperson confirms again."""
+        """The salesperson confirms; below the floor, the approver approves (if `approve`) and the salesperson confirms again.
+
+        An order held for credit is released by the approver, as a manager would for a known customer."""
         seller = order.salesperson
         try:
-            return services.order_confirm(order=order, actor=seller, membership=self.membership(seller))
+            return self.confirm_or_release(order)
         except PriceApprovalRequired as refusal:
             if not approve:
                 return SalesOrder.objects.get(pk=order.pk)
@@ -410,7 +413,17 @@ class _SalesLoader:
         services.approval_approve(
             approval=approval, actor=decider, membership=self.membership(decider), reason=self.rng.choice(APPROVAL_REASONS)
         )
-        return services.order_confirm(order=order, actor=seller, membership=self.membership(seller))
+        return self.confirm_or_release(order)
+
+    def confirm_or_release(self, order: SalesOrder) -> SalesOrder:
+        seller = order.salesperson
+        try:
+            return services.order_confirm(order=order, actor=seller, membership=self.membership(seller))
+        except (CreditLimitExceeded, CustomerBlocked):
+            decider = self.approver(seller)
+            return services.order_release_credit(
+                order=order, actor=decider, membership=self.membership(decider), reason="long-standing customer, paying on time"
+            )
 
     def refuse(self, order: SalesOrder) -> SalesOrder:
         """Confirm below the floor; the approver refuses, and the order is back in draft."""
@@ -438,9 +451,11 @@ class _SalesLoader:
             known = {line.product_id for line in lines}
             product = self.rng.choice([p for p in self.free_products if p.pk not in known])
             changed.append({"product": product, "quantity": self.quantity(product)})
-        services.order_amend(
-            order=order, actor=seller, membership=self.membership(seller), lines=changed, reason=self.rng.choice(AMEND_REASONS)
-        )
+        # The customer's limit may refuse the larger order: it then stays as confirmed.
+        with contextlib.suppress(CreditLimitExceeded):
+            services.order_amend(
+                order=order, actor=seller, membership=self.membership(seller), lines=changed, reason=self.rng.choice(AMEND_REASONS)
+            )
 
     def order_approved(self, on: date, seller: str) -> None:
         self.confirm(self.create_order(on, self.pick_customer(self.list_price_customers, seller), self.below_floor_lines(), fit=False))

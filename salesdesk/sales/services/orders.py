@@ -1,22 +1,21 @@
 """Sales orders: drafts, confirmation (number, frozen totals, price floors), cancellation and amendment."""
 
 from datetime import date
-from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
-from salesdesk.catalog import pricing
 from salesdesk.core import workflow
 from salesdesk.core.errors import Invalid, InvalidTransition
-from salesdesk.core.money import round_money
+from salesdesk.core.money import ZERO
 from salesdesk.customers import services as customer_services
-from salesdesk.sales import prices
-from salesdesk.sales.errors import ContractExhausted, NotEditable, PriceApprovalRequired
-from salesdesk.sales.models import Contract, ContractItem, Quotation, SalesOrder, SalesOrderLine, SalesOrderRevision
-from salesdesk.sales.services import approvals, common
+from salesdesk.customers.models import Customer
+from salesdesk.sales import progress
+from salesdesk.sales.errors import NotEditable, PriceApprovalRequired
+from salesdesk.sales.models import Contract, Quotation, SalesOrder, SalesOrderLine, SalesOrderRevision
+from salesdesk.sales.services import approvals, common, credit
 from salesdesk.sales.services import lines as line_service
+from salesdesk.sales.services.confirmation import book_confirmation, consume_contract, in_base, locked
 
 Status = SalesOrder.Status
 _HEADER_FIELDS = {"requested_date", "date", "notes", "price_list", "currency", "customer_reference", "contract"}
@@ -122,17 +121,9 @@ def order_from_quotation(*, quotation: Quotation, actor) -> SalesOrder:
     return order
 
 
-def _locked(order: SalesOrder) -> SalesOrder:
-    return (
-        SalesOrder.objects.select_for_update(of=("self",))
-        .select_related("currency", "customer", "company", "contract")
-        .get(pk=order.pk, company_id=order.company_id)
-    )
-
-
 @transaction.atomic
 def order_update(*, order: SalesOrder, actor, membership, values: dict, lines=None) -> SalesOrder:
-    order = _locked(order)
+    order = locked(order)
     if order.status != Status.DRAFT:
         raise NotEditable(status=order.status)
     unknown = set(values) - _HEADER_FIELDS
@@ -148,25 +139,19 @@ def order_update(*, order: SalesOrder, actor, membership, values: dict, lines=No
     return order
 
 
-def _consume_contract(order: SalesOrder, sign: int) -> None:
-    """Record (sign=1) or give back (sign=-1) what the order's contract lines draw from the contract."""
-    for line in order.lines.filter(contract_item__isnull=False).select_related("contract_item__contract"):
-        qs = ContractItem.objects.filter(pk=line.contract_item_id)
-        if sign > 0 and not line.contract_item.contract.allow_over_commitment:
-            qs = qs.filter(consumed_quantity__lte=F("quantity") - line.quantity)
-        if not qs.update(consumed_quantity=F("consumed_quantity") + sign * line.quantity):
-            raise ContractExhausted(product=line.product_id, contract=line.contract_item.contract.number)
-
-
 def order_confirm(*, order: SalesOrder, actor, membership) -> SalesOrder:
-    """Confirm: check prices against the seller's authority, number the order, freeze it.
+    """Confirm: check prices against the seller's authority and the customer's credit, then
+    number the order and freeze it.
 
     Below the floor, the order moves to pending approval (that change is kept) and the call
     answers `price_approval_required`; once a manager approves, confirming goes through.
+    Over the credit limit or with an invoice overdue too long, the order moves to credit hold
+    (kept) and the call answers `credit_limit_exceeded` or `customer_blocked`; a manager or
+    accountant then releases it. A blocked customer file refuses with nothing changed.
     """
     refusal = None
     with transaction.atomic():
-        order = _locked(order)
+        order = locked(order)
         if not workflow.can_transition(order, Status.CONFIRMED) or order.status == Status.CREDIT_HOLD:
             raise InvalidTransition(from_status=order.status, to_status=Status.CONFIRMED, allowed=sorted(workflow.allowed_targets(order)))
         lines = list(order.lines.select_related("product", "tax").order_by("sequence", "id"))
@@ -179,42 +164,25 @@ def order_confirm(*, order: SalesOrder, actor, membership) -> SalesOrder:
                 workflow.transition(order, to=Status.PENDING_APPROVAL, actor=actor, note="price below floor")
             refusal = PriceApprovalRequired(price_approval=approval.pk, lines=[approvals.describe(line) for line in approval.lines.all()])
         else:
-            on = order.date
-            order.year = on.year
-            order.sequence, order.number = common.take_number(company=order.company, series=order.series, on=on)
-            common.freeze_totals(order, line_service.apply_totals(lines, order.currency.decimal_places))
-            order.confirmed_at = timezone.now()
-            order.save(update_fields=["year", "sequence", "number", "confirmed_at", "untaxed_amount", "tax_amount", "total_amount"])
-            _consume_contract(order, +1)
-            customer_services.account_add(
-                customer_id=order.customer_id, company_id=order.company_id, open_orders=_in_base(order, order.total_amount)
-            )
-            workflow.transition(order, to=Status.CONFIRMED, actor=actor)
+            totals = line_service.apply_totals(lines, order.currency.decimal_places)
+            refusal = credit.refusal_for(customer=order.customer, order_amount=in_base(order, totals.total))
+            if refusal is not None and order.customer.status == Customer.Status.BLOCKED:
+                raise refusal  # the customer's file is blocked: nothing to hold, unblock the customer first
+            if refusal is not None:
+                common.freeze_totals(order, totals)
+                order.save(update_fields=["untaxed_amount", "tax_amount", "total_amount"])
+                workflow.transition(order, to=Status.CREDIT_HOLD, actor=actor, note=refusal.code)
+            else:
+                book_confirmation(order, actor=actor)
     if refusal is not None:
         raise refusal
     return order
 
 
-def _in_base(order: SalesOrder, amount: Decimal) -> Decimal:
-    """Credit figures are kept in the company's currency, at the rate of the order date."""
-    base = order.company.base_currency
-    if order.currency.code == base:
-        return amount
-    converted = pricing.convert(
-        amount,
-        from_currency=order.currency.code,
-        to_currency=base,
-        base_currency=base,
-        on=order.date,
-        rate=prices.rate_lookup(order.company),
-    )
-    return round_money(converted, 2)
-
-
 @transaction.atomic
 def order_delete(*, order: SalesOrder, actor) -> None:
     """Delete a draft order: it has no number yet, so nothing legal is lost. Others are cancelled."""
-    order = _locked(order)
+    order = locked(order)
     if order.status != Status.DRAFT or order.number:
         raise InvalidTransition(
             from_status=order.status, to_status="deleted", allowed=[], reason="only drafts can be deleted; cancel it instead"
@@ -237,16 +205,16 @@ def _has_progress(order: SalesOrder) -> bool:
 
 @transaction.atomic
 def order_cancel(*, order: SalesOrder, actor, reason: str = "") -> SalesOrder:
-    order = _locked(order)
+    order = locked(order)
     if _has_progress(order):
         raise InvalidTransition(from_status=order.status, to_status=Status.CANCELLED, allowed=[], reason="goods were delivered or invoiced")
     was_confirmed = order.status == Status.CONFIRMED
     workflow.transition(order, to=Status.CANCELLED, actor=actor, note=reason)
     if was_confirmed:
-        _consume_contract(order, -1)
-        customer_services.account_add(
-            customer_id=order.customer_id, company_id=order.company_id, open_orders=-_in_base(order, order.total_amount)
-        )
+        consume_contract(order, -1)
+        customer_services.account_add(customer_id=order.customer_id, company_id=order.company_id, open_orders=-order.open_amount)
+        order.open_amount = ZERO
+        order.save(update_fields=["open_amount"])
     for approval in order.price_approvals.select_for_update().filter(status="pending"):
         approval.reason, approval.decided_at = "order cancelled", timezone.now()
         workflow.transition(approval, to="rejected", actor=actor, note="order cancelled", extra_fields=("reason", "decided_at"))
@@ -278,7 +246,7 @@ def _snapshot(order: SalesOrder) -> dict:
 @transaction.atomic
 def order_amend(*, order: SalesOrder, actor, membership, lines, reason: str = "") -> SalesOrder:
     """Change a confirmed order's undelivered, uninvoiced lines, as a numbered and logged revision."""
-    order = _locked(order)
+    order = locked(order)
     if order.status != Status.CONFIRMED:
         raise InvalidTransition(from_status=order.status, to_status="amended", allowed=[])
     existing = {line.pk: line for line in order.lines.select_related("product", "tax")}
@@ -293,7 +261,7 @@ def order_amend(*, order: SalesOrder, actor, membership, lines, reason: str = ""
     if errors:
         raise Invalid(errors)
     # Give the contract back what this order drew, so the new lines are priced against what remains.
-    _consume_contract(order, -1)
+    consume_contract(order, -1)
     contract = Contract.objects.prefetch_related("items").get(pk=order.contract_id) if order.contract_id else None
     priced = line_service.build(
         company=order.company,
@@ -326,11 +294,15 @@ def order_amend(*, order: SalesOrder, actor, membership, lines, reason: str = ""
                 for b in below
             ]
         )
+    totals = line_service.apply_totals(priced, order.currency.decimal_places)
+    increase = in_base(order, totals.total) - in_base(order, order.total_amount)
+    if increase > 0:
+        refusal = credit.refusal_for(customer=order.customer, order_amount=increase)
+        if refusal is not None:
+            raise refusal  # the amendment is refused and nothing changes; the order stays as confirmed
     SalesOrderRevision.objects.create(
         company=order.company, order=order, revision=order.revision + 1, actor=actor, reason=reason, snapshot=_snapshot(order)
     )
-    before_total = order.total_amount
-    totals = line_service.apply_totals(priced, order.currency.decimal_places)
     for line in existing.values():
         if line.pk not in keep_ids:
             line.delete()
@@ -344,14 +316,14 @@ def order_amend(*, order: SalesOrder, actor, membership, lines, reason: str = ""
             old.save()
         else:
             SalesOrderLine.objects.create(company=order.company, order=order, sequence=i, **values)
-    _consume_contract(order, +1)
+    consume_contract(order, +1)
     common.freeze_totals(order, totals)
     order.revision += 1
-    order.save(update_fields=["untaxed_amount", "tax_amount", "total_amount", "revision"])
-    customer_services.account_add(
-        customer_id=order.customer_id,
-        company_id=order.company_id,
-        open_orders=_in_base(order, order.total_amount) - _in_base(order, before_total),
-    )
+    # What is still to invoice moves by the change in value, never below nothing.
+    new_open = max(order.open_amount + increase, ZERO)
+    customer_services.account_add(customer_id=order.customer_id, company_id=order.company_id, open_orders=new_open - order.open_amount)
+    order.open_amount = new_open
+    order.invoice_state = progress.invoice_state((line.quantity, line.invoiced_quantity) for line in order.lines.all())
+    order.save(update_fields=["untaxed_amount", "tax_amount", "total_amount", "revision", "open_amount", "invoice_state"])
     workflow.record_event(order, actor=actor, note=f"amended (revision {order.revision}){': ' + reason if reason else ''}")
     return order

@@ -1,0 +1,135 @@
+"""Reads of billing: documents within the user's record scope, ageing and customer statements."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import QuerySet, Sum
+
+from salesdesk.accounts.selectors import scope_by_salesperson
+from salesdesk.billing import ageing
+from salesdesk.billing.models import Deposit, DunningLetter, Invoice, Payment
+from salesdesk.billing.services.common import to_base
+from salesdesk.billing.services.settlement import unpaid_parts
+from salesdesk.core.money import ZERO
+from salesdesk.ledger.models import Account, JournalLine
+
+
+def invoices_visible(company, membership) -> QuerySet:
+    """Invoices and credit notes of the customers this member may see."""
+    qs = Invoice.objects.filter(company=company).select_related("customer", "currency", "sales_order", "salesperson")
+    return scope_by_salesperson(qs, membership, field="customer__salesperson")
+
+
+def payments_visible(company, membership) -> QuerySet:
+    qs = Payment.objects.filter(company=company).select_related("customer", "currency")
+    return scope_by_salesperson(qs, membership, field="customer__salesperson")
+
+
+def deposits_visible(company, membership) -> QuerySet:
+    qs = Deposit.objects.filter(company=company).select_related("customer", "currency", "sales_order")
+    return scope_by_salesperson(qs, membership, field="customer__salesperson")
+
+
+def dunning_letters_visible(company, membership) -> QuerySet:
+    qs = DunningLetter.objects.filter(company=company).select_related("customer", "currency")
+    return scope_by_salesperson(qs, membership, field="customer__salesperson")
+
+
+def open_invoices(company, membership) -> QuerySet:
+    return invoices_visible(company, membership).filter(status=Invoice.Status.POSTED, amount_due__gt=0)
+
+
+def ageing_report(company, membership, on: date, customer=None) -> dict:
+    """Open amounts per customer and in total by ageing bucket, in the company's currency.
+
+    Each instalment ages from its own due date. Money the customer has in hand (unallocated
+    payments, unused credit notes) counts as current, negative, so a customer's total is
+    what they owe net."""
+    invoices = open_invoices(company, membership).prefetch_related("instalments")
+    payments = payments_visible(company, membership).filter(status=Payment.Status.POSTED, unallocated_amount__gt=0)
+    if customer is not None:
+        invoices, payments = invoices.filter(customer=customer), payments.filter(customer=customer)
+    rows: dict[int, dict] = {}
+
+    def row_for(cust) -> dict:
+        if cust.pk not in rows:
+            rows[cust.pk] = {"customer": cust, **ageing.empty_row()}
+        return rows[cust.pk]
+
+    for invoice in invoices:
+        row = row_for(invoice.customer)
+        sign = -1 if invoice.kind == Invoice.Kind.CREDIT_NOTE else 1
+        if sign < 0:
+            ageing.add(row, on, -to_base(invoice.amount_due, invoice.rate), on)
+            continue
+        instalments = [(i.due_date, i.amount) for i in invoice.instalments.all()] or [
+            (invoice.due_date or invoice.issue_date, invoice.total_amount)
+        ]
+        parts = unpaid_parts(instalments, invoice.total_amount - invoice.amount_due)
+        # Convert the running total, so the parts add up to the invoice's open amount in company currency.
+        running, converted = ZERO, ZERO
+        for due, amount in parts:
+            running += amount
+            value = to_base(running, invoice.rate) - converted
+            converted += value
+            ageing.add(row, due, value, on)
+    for payment in payments:
+        ageing.add(row_for(payment.customer), on, -to_base(payment.unallocated_amount, payment.rate), on)
+    ordered = sorted(rows.values(), key=lambda r: (-r["total"], r["customer"].code))
+    totals = ageing.empty_row()
+    for row in ordered:
+        for name in totals:
+            totals[name] += row[name]
+    return {"on": on, "rows": ordered, "totals": totals}
+
+
+@dataclass
+class Statement:
+    customer: object
+    date_from: date
+    date_to: date
+    opening_balance: Decimal
+    closing_balance: Decimal
+    lines: list[dict] = field(default_factory=list)
+
+
+def customer_statement(company, customer, date_from: date, date_to: date) -> Statement:
+    """The customer's receivable account between two dates, from the ledger: opening balance,
+    each document (debit what they were billed, credit what they paid or were credited), closing balance."""
+    receivable = JournalLine.objects.filter(company=company, customer=customer, account__role=Account.Role.RECEIVABLE)
+    opening = receivable.filter(entry__date__lt=date_from).aggregate(d=Sum("debit"), c=Sum("credit"))
+    balance = Decimal(str(opening["d"] or 0)) - Decimal(str(opening["c"] or 0))
+    balance = balance.quantize(Decimal("0.01"))
+    statement = Statement(customer=customer, date_from=date_from, date_to=date_to, opening_balance=balance, closing_balance=balance)
+    rows = (
+        receivable.filter(entry__date__gte=date_from, entry__date__lte=date_to)
+        .select_related("entry")
+        .order_by("entry__date", "entry_id", "id")
+    )
+    for line in rows:
+        balance += line.debit - line.credit
+        statement.lines.append(
+            {
+                "date": line.entry.date,
+                "entry": line.entry.number,
+                "document": line.memo or line.entry.memo,
+                "description": line.entry.memo,
+                "debit": line.debit,
+                "credit": line.credit,
+                "balance": balance,
+            }
+        )
+    statement.closing_balance = balance
+    return statement
+
+
+def deposits_summary(deposits) -> dict[str, Decimal]:
+    """Held and applied totals of some deposits (order or customer page)."""
+    totals = {"amount": ZERO, "held": ZERO, "applied": ZERO, "refunded": ZERO}
+    for deposit in deposits:
+        totals["amount"] += deposit.amount
+        totals["held"] += deposit.held_amount
+        totals["applied"] += deposit.applied_amount
+        totals["refunded"] += deposit.refunded_amount
+    return totals

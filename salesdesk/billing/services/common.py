@@ -1,0 +1,70 @@
+"""Pieces every billing service shares: the company's settings, rates, numbers and the ledger's currency."""
+
+from datetime import date
+from decimal import Decimal
+
+from salesdesk.billing.errors import NoExchangeRateKnown
+from salesdesk.billing.models import BillingSettings
+from salesdesk.catalog.models import Currency
+from salesdesk.catalog.selectors import rate_on
+from salesdesk.core.errors import Invalid
+from salesdesk.core.money import ZERO, round_money
+from salesdesk.core.numbering import format_number, next_number
+from salesdesk.sales.services.common import document_currency  # noqa: F401  (one rule for every document)
+
+
+def billing_settings(company) -> BillingSettings:
+    found = BillingSettings.objects.filter(company=company).first()
+    return found or BillingSettings.objects.get_or_create(company=company)[0]
+
+
+def invoice_policy(company, customer) -> str:
+    """The customer's own invoicing policy, else the company's."""
+    return customer.invoice_policy or billing_settings(company).invoice_policy
+
+
+def rate_for(company, currency: Currency, on: date) -> Decimal:
+    """Units of `currency` per unit of the company's currency on `on` (1 for the company's own)."""
+    if currency.code == company.base_currency:
+        return Decimal(1)
+    rate = rate_on(company, currency.code, on)
+    if not rate:
+        raise NoExchangeRateKnown(currency=currency.code, date=on.isoformat())
+    return rate
+
+
+def to_base(amount: Decimal, rate: Decimal) -> Decimal:
+    """An amount in the company's currency at `rate`, rounded to cents (the ledger's one rounding place)."""
+    return round_money(amount / rate, 2) if rate != 1 else round_money(amount, 2)
+
+
+def base_part(*, before: Decimal, after: Decimal, rate: Decimal) -> Decimal:
+    """The company-currency value of the part between two running totals.
+
+    Converting running totals rather than each part makes the parts add up exactly to the
+    converted whole, so a document settled in several steps leaves no cent behind."""
+    return to_base(after, rate) - to_base(before, rate)
+
+
+def take_number(company, series: str, on: date) -> tuple[int, str]:
+    sequence = next_number(company=company, series=series, year=on.year)
+    return sequence, format_number(series=series, year=on.year, sequence=sequence)
+
+
+def positive_amount(value, field: str = "amount", places: int = 2) -> Decimal:
+    """A money amount from input: a finite Decimal above zero with at most the currency's places."""
+    if isinstance(value, (bool, float)) or value is None:
+        raise Invalid({field: ["Give an amount."]})
+    try:
+        value = Decimal(str(value))
+    except ArithmeticError as exc:
+        raise Invalid({field: ["Not a number."]}) from exc
+    if not value.is_finite():
+        raise Invalid({field: ["Not a number."]})
+    if value <= ZERO:
+        raise Invalid({field: ["Must be greater than zero."]})
+    if value != round_money(value, places):
+        raise Invalid({field: [f"At most {places} decimal places."]})
+    if value >= Decimal("1e14"):
+        raise Invalid({field: ["Too large."]})
+    return value

@@ -1,0 +1,204 @@
+"""Payments: money received, allocated to invoices, the rest kept as the customer's credit; chargebacks.
+
+The payment's ledger entry credits the customer's receivable with the whole amount when it
+is recorded, so money not yet allocated already lowers what the customer owes. Allocating
+only matches money to invoices (and books the exchange difference when the invoice's rate
+and the payment's differ). A reversal (chargeback) undoes the allocations, reopening the
+invoices, and posts the mirror entries.
+"""
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from salesdesk.billing.errors import OverAllocation
+from salesdesk.billing.models import Invoice, Payment, PaymentAllocation
+from salesdesk.billing.services import common, settlement
+from salesdesk.core import workflow
+from salesdesk.core.errors import Invalid, InvalidTransition
+from salesdesk.core.money import ZERO
+from salesdesk.ledger import services as ledger
+from salesdesk.ledger.models import Account
+
+SERIES = "PAY"
+
+
+def allocation_input(payment_like, allocations) -> list[tuple[Invoice, Decimal]]:
+    """[(invoice, amount)] from input, every invoice the customer's own posted invoice in the money's currency."""
+    if allocations is None:
+        return []
+    if not isinstance(allocations, (list, tuple)):
+        raise Invalid({"allocations": ["Give a list of {invoice, amount}."]})
+    result, line_errors, failed = [], [], False
+    for raw in allocations:
+        errors: dict = {}
+        invoice = raw.get("invoice") if isinstance(raw, dict) else None
+        if isinstance(invoice, int) and not isinstance(invoice, bool):
+            invoice = Invoice.objects.filter(company_id=payment_like.company_id, pk=invoice).first()
+        if not isinstance(invoice, Invoice) or invoice.company_id != payment_like.company_id:
+            errors["invoice"] = ["Unknown invoice."]
+        elif invoice.customer_id != payment_like.customer_id:
+            errors["invoice"] = ["This invoice belongs to another customer."]
+        elif invoice.kind != Invoice.Kind.INVOICE or invoice.status not in (Invoice.Status.POSTED, Invoice.Status.PAID):
+            errors["invoice"] = ["Only posted invoices take payments."]
+        elif invoice.currency_id != payment_like.currency_id:
+            errors["invoice"] = ["The invoice is in another currency."]
+        amount = None
+        try:
+            amount = common.positive_amount(raw.get("amount") if isinstance(raw, dict) else None)
+        except Invalid as exc:
+            errors.update(exc.details)
+        line_errors.append(errors)
+        failed = failed or bool(errors)
+        if not errors:
+            result.append((invoice, amount))
+    if failed:
+        raise Invalid({"allocations": line_errors})
+    return result
+
+
+def exchange_difference(*, company, customer, invoice_side: Decimal, money_side: Decimal, on, actor, source):
+    """Post the difference between what a settled part was worth at the invoice's rate and at the money's rate."""
+    difference = invoice_side - money_side
+    if difference == 0:
+        return None
+    receivable = {"role": Account.Role.RECEIVABLE, "customer": customer}
+    exchange = {"role": Account.Role.EXCHANGE_DIFFERENCE}
+    if difference > 0:  # the money was worth less than the invoice: a loss clears the rest of the receivable
+        lines = [{**exchange, "debit": difference}, {**receivable, "credit": difference}]
+    else:
+        lines = [{**receivable, "debit": -difference}, {**exchange, "credit": -difference}]
+    return ledger.post_entry(company=company, date=on, memo="exchange difference", lines=lines, actor=actor, source=source)
+
+
+def _allocate(payment: Payment, pairs: list[tuple[Invoice, Decimal]], actor, on) -> None:
+    total = sum((amount for _, amount in pairs), ZERO)
+    if total > payment.unallocated_amount:
+        raise OverAllocation(payment=payment.pk, amount=str(total), unallocated=str(payment.unallocated_amount))
+    # Invoices locked in id order, as every settlement does, so concurrent allocations cannot deadlock.
+    for invoice, amount in sorted(pairs, key=lambda pair: pair[0].pk):
+        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        if amount > invoice.amount_due:
+            raise OverAllocation(invoice=invoice.pk, amount=str(amount), amount_due=str(invoice.amount_due))
+        settled_before = invoice.total_amount - invoice.amount_due
+        allocated_before = payment.allocated_amount
+        updated = Payment.objects.filter(pk=payment.pk, unallocated_amount__gte=amount).update(
+            allocated_amount=F("allocated_amount") + amount, unallocated_amount=F("unallocated_amount") - amount
+        )
+        if not updated:
+            raise OverAllocation(payment=payment.pk, amount=str(amount))
+        payment.allocated_amount += amount
+        payment.unallocated_amount -= amount
+        settlement.settle(invoice, actor=actor, paid=amount)
+        allocation = PaymentAllocation.objects.create(company=payment.company, payment=payment, invoice=invoice, amount=amount, date=on)
+        entry = exchange_difference(
+            company=payment.company,
+            customer=payment.customer,
+            invoice_side=common.base_part(before=settled_before, after=settled_before + amount, rate=invoice.rate),
+            money_side=common.base_part(before=allocated_before, after=allocated_before + amount, rate=payment.rate),
+            on=on,
+            actor=actor,
+            source=payment,
+        )
+        if entry is not None:
+            allocation.exchange_entry = entry
+            allocation.save(update_fields=["exchange_entry"])
+
+
+def payment_create(
+    *, company, actor, customer, amount, date=None, method=Payment.Method.BANK_TRANSFER, reference="", currency=None, allocations=None
+) -> Payment:
+    """Record money received and allocate it; what is not allocated stays as the customer's credit."""
+    if customer is None or customer.company_id != company.pk:
+        raise Invalid({"customer": ["Unknown customer."]})
+    currency = common.document_currency(company, customer, currency)
+    amount = common.positive_amount(amount, places=currency.decimal_places)
+    if method not in Payment.Method.values:
+        raise Invalid({"method": [f"Choose one of {', '.join(Payment.Method.values)}."]})
+    on = date or timezone.localdate()
+    with transaction.atomic():
+        probe = Payment(company=company, customer=customer, currency=currency)
+        pairs = allocation_input(probe, allocations)
+        if sum((a for _, a in pairs), ZERO) > amount:
+            raise OverAllocation(amount=str(amount), allocated=str(sum((a for _, a in pairs), ZERO)))
+        rate = common.rate_for(company, currency, on)
+        _, number = common.take_number(company, SERIES, on)
+        payment = Payment.objects.create(
+            company=company,
+            number=number,
+            customer=customer,
+            date=on,
+            amount=amount,
+            currency=currency,
+            rate=rate,
+            method=method,
+            reference=str(reference or "")[:80],
+            unallocated_amount=amount,
+            created_by=actor,
+        )
+        base = common.to_base(amount, rate)
+        payment.journal_entry = ledger.post_entry(
+            company=company,
+            date=on,
+            memo=number,
+            lines=[
+                {"role": Account.Role.CASH, "debit": base, "memo": number},
+                {"role": Account.Role.RECEIVABLE, "customer": customer, "credit": base, "memo": number},
+            ],
+            actor=actor,
+            source=payment,
+        )
+        payment.save(update_fields=["journal_entry"])
+        workflow.record_event(payment, actor=actor, note=f"received {amount} {currency.code}")
+        _allocate(payment, pairs, actor, on)
+    return payment
+
+
+@transaction.atomic
+def payment_allocate(*, payment: Payment, actor, allocations) -> Payment:
+    """Allocate a payment's unallocated money (the customer's credit) to invoices."""
+    payment = Payment.objects.select_for_update(of=("self",)).select_related("company", "customer", "currency").get(pk=payment.pk)
+    if payment.status != Payment.Status.POSTED:
+        raise InvalidTransition(from_status=payment.status, to_status="allocated", allowed=[])
+    pairs = allocation_input(payment, allocations)
+    if not pairs:
+        raise Invalid({"allocations": ["Give at least one allocation."]})
+    _allocate(payment, pairs, actor, timezone.localdate())
+    return payment
+
+
+def payment_reverse(*, payment: Payment, actor, reason: str = "") -> Payment:
+    """A chargeback: the money went back. The invoices it paid are open again; the entries are mirrored."""
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update(of=("self",)).select_related("company", "customer").get(pk=payment.pk)
+        if payment.status != Payment.Status.POSTED:
+            raise InvalidTransition(from_status=payment.status, to_status=Payment.Status.REVERSED, allowed=[])
+        for allocation in payment.allocations.select_related("invoice", "exchange_entry").order_by("invoice_id", "id"):
+            settlement.settle(allocation.invoice, actor=actor, paid=-allocation.amount)
+            if allocation.exchange_entry is not None:
+                ledger.reverse_entry(entry=allocation.exchange_entry, actor=actor)
+        payment.reversal_entry = ledger.reverse_entry(entry=payment.journal_entry, actor=actor, memo=f"chargeback {payment.number}")
+        payment.reversal_reason = reason
+        payment.unallocated_amount = ZERO
+        payment.save(update_fields=["reversal_entry", "reversal_reason", "unallocated_amount"])
+        workflow.transition(payment, to=Payment.Status.REVERSED, actor=actor, note=reason)
+    return payment
+
+
+@transaction.atomic
+def credit_note_apply(*, credit_note: Invoice, invoice: Invoice, amount, actor) -> Invoice:
+    """Use a credit note's remaining credit to settle another invoice of the same customer."""
+    credit_note = Invoice.objects.select_for_update().get(pk=credit_note.pk, company_id=credit_note.company_id)
+    if credit_note.kind != Invoice.Kind.CREDIT_NOTE or credit_note.status != Invoice.Status.POSTED:
+        raise InvalidTransition(
+            from_status=credit_note.status, to_status="applied", allowed=[], reason="only a posted credit note with credit left"
+        )
+    pairs = allocation_input(credit_note, [{"invoice": invoice, "amount": amount}])
+    target, amount = pairs[0]
+    if amount > credit_note.amount_due:
+        raise OverAllocation(credit_note=credit_note.pk, amount=str(amount), credit_left=str(credit_note.amount_due))
+    settlement.settle(target, actor=actor, credited=amount)
+    settlement.settle(credit_note, actor=actor, paid=amount)
+    return Invoice.objects.get(pk=target.pk)

@@ -1,0 +1,82 @@
+"""Settling invoices: what is paid, credited and written off, and what is still due.
+
+Every change goes through `settle`, one conditional UPDATE that refuses to settle more than
+is due (the database check `invoice_due_is_total_less_settled` backs it up). It keeps the
+invoice's status (posted or paid), its next due date, the customer's oldest open due date
+(read by the overdue block) and the order's payment progress in step.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import F, Min
+
+from salesdesk.billing.errors import OverAllocation
+from salesdesk.billing.models import Invoice
+from salesdesk.core import workflow
+from salesdesk.core.money import ZERO
+from salesdesk.customers.models import CustomerAccount
+from salesdesk.sales import services as sales_services
+
+Status = Invoice.Status
+
+
+def next_due_date(instalments: list[tuple[date, Decimal]], covered: Decimal) -> date | None:
+    """The due date of the first instalment not fully covered by `covered` (earliest instalments are paid first)."""
+    running = ZERO
+    for due, amount in sorted(instalments):
+        running += amount
+        if running > covered:
+            return due
+    return None
+
+
+def unpaid_parts(instalments: list[tuple[date, Decimal]], covered: Decimal) -> list[tuple[date, Decimal]]:
+    """What is still open of each instalment, earliest first, once `covered` has paid the earliest ones."""
+    parts = []
+    left = covered
+    for due, amount in sorted(instalments):
+        taken = min(amount, max(left, ZERO))
+        left -= taken
+        if amount - taken > 0:
+            parts.append((due, amount - taken))
+    return parts
+
+
+def refresh_oldest_due(company_id: int, customer_id: int) -> None:
+    """The customer's oldest due date still open (an index range read, run when settlement changes)."""
+    oldest = Invoice.objects.filter(
+        company_id=company_id, customer_id=customer_id, kind=Invoice.Kind.INVOICE, status=Status.POSTED, amount_due__gt=0
+    ).aggregate(oldest=Min("next_due_date"))["oldest"]
+    CustomerAccount.objects.filter(company_id=company_id, customer_id=customer_id).update(oldest_overdue_due_date=oldest)
+
+
+def settle(invoice: Invoice, *, actor, paid: Decimal = ZERO, credited: Decimal = ZERO, written_off: Decimal = ZERO) -> Invoice:
+    """Add (or, negative, take back) settlement on a posted invoice; refused beyond what is due."""
+    change = paid + credited + written_off
+    qs = Invoice.objects.filter(pk=invoice.pk, company_id=invoice.company_id, status__in=[Status.POSTED, Status.PAID])
+    if change > 0:
+        qs = qs.filter(amount_due__gte=change)
+    updated = qs.update(
+        amount_paid=F("amount_paid") + paid,
+        amount_credited=F("amount_credited") + credited,
+        amount_written_off=F("amount_written_off") + written_off,
+        amount_due=F("amount_due") - change,
+    )
+    if not updated:
+        current = Invoice.objects.filter(pk=invoice.pk).values_list("amount_due", flat=True).first()
+        raise OverAllocation(invoice=invoice.pk, amount=str(change), amount_due=str(current))
+    invoice = Invoice.objects.select_related("sales_order").get(pk=invoice.pk)
+    covered = invoice.total_amount - invoice.amount_due
+    instalments = list(invoice.instalments.values_list("due_date", "amount"))
+    invoice.next_due_date = next_due_date(instalments, covered) if invoice.amount_due > 0 else None
+    invoice.save(update_fields=["next_due_date"])
+    if invoice.amount_due == 0 and invoice.status == Status.POSTED:
+        workflow.transition(invoice, to=Status.PAID, actor=actor)
+    elif invoice.amount_due > 0 and invoice.status == Status.PAID:
+        workflow.transition(invoice, to=Status.POSTED, actor=actor, note="reopened")
+    if invoice.sales_order_id and paid and invoice.kind == Invoice.Kind.INVOICE:
+        sales_services.order_record_payment(order=invoice.sales_order, amount=paid)
+    if invoice.kind == Invoice.Kind.INVOICE:
+        refresh_oldest_due(invoice.company_id, invoice.customer_id)
+    return invoice

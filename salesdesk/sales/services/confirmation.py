@@ -1,0 +1,70 @@
+"""Booking a confirmation: the gapless number, frozen totals, the contract drawn and the credit figures.
+
+Shared by `order_confirm` (when every check passes) and the credit release of a held order.
+"""
+
+from decimal import Decimal
+
+from django.db.models import F
+from django.utils import timezone
+
+from salesdesk.catalog import pricing
+from salesdesk.core import workflow
+from salesdesk.core.money import round_money
+from salesdesk.customers import services as customer_services
+from salesdesk.sales import prices
+from salesdesk.sales.errors import ContractExhausted
+from salesdesk.sales.models import ContractItem, SalesOrder
+from salesdesk.sales.services import common
+from salesdesk.sales.services import lines as line_service
+
+Status = SalesOrder.Status
+
+
+def locked(order: SalesOrder) -> SalesOrder:
+    return (
+        SalesOrder.objects.select_for_update(of=("self",))
+        .select_related("currency", "customer", "company", "contract")
+        .get(pk=order.pk, company_id=order.company_id)
+    )
+
+
+def consume_contract(order: SalesOrder, sign: int) -> None:
+    """Record (sign=1) or give back (sign=-1) what the order's contract lines draw from the contract."""
+    for line in order.lines.filter(contract_item__isnull=False).select_related("contract_item__contract"):
+        qs = ContractItem.objects.filter(pk=line.contract_item_id)
+        if sign > 0 and not line.contract_item.contract.allow_over_commitment:
+            qs = qs.filter(consumed_quantity__lte=F("quantity") - line.quantity)
+        if not qs.update(consumed_quantity=F("consumed_quantity") + sign * line.quantity):
+            raise ContractExhausted(product=line.product_id, contract=line.contract_item.contract.number)
+
+
+def in_base(order: SalesOrder, amount: Decimal) -> Decimal:
+    """Credit figures are kept in the company's currency, at the rate of the order date."""
+    base = order.company.base_currency
+    if order.currency.code == base:
+        return amount
+    converted = pricing.convert(
+        amount,
+        from_currency=order.currency.code,
+        to_currency=base,
+        base_currency=base,
+        on=order.date,
+        rate=prices.rate_lookup(order.company),
+    )
+    return round_money(converted, 2)
+
+
+def book_confirmation(order: SalesOrder, *, actor, note: str = "") -> None:
+    """Number the order, freeze its totals, draw on its contract and add it to the customer's open orders."""
+    lines = list(order.lines.select_related("product", "tax").order_by("sequence", "id"))
+    on = order.date
+    order.year = on.year
+    order.sequence, order.number = common.take_number(company=order.company, series=order.series, on=on)
+    common.freeze_totals(order, line_service.apply_totals(lines, order.currency.decimal_places))
+    order.confirmed_at = timezone.now()
+    order.open_amount = in_base(order, order.total_amount)
+    order.save(update_fields=["year", "sequence", "number", "confirmed_at", "untaxed_amount", "tax_amount", "total_amount", "open_amount"])
+    consume_contract(order, +1)
+    customer_services.account_add(customer_id=order.customer_id, company_id=order.company_id, open_orders=order.open_amount)
+    workflow.transition(order, to=Status.CONFIRMED, actor=actor, note=note)

@@ -1,0 +1,81 @@
+"""What billing tells an order: quantities and amounts invoiced, and money received against it.
+
+Billing (an upper app) calls these in its posting transaction; the order's invoicing and
+payment states are derived here from the maintained figures, never set by hand.
+"""
+
+from decimal import Decimal
+
+from django.db.models import F
+
+from salesdesk.core.money import ZERO
+from salesdesk.customers import services as customer_services
+from salesdesk.sales import progress
+from salesdesk.sales.errors import OverInvoicing
+from salesdesk.sales.models import SalesOrder, SalesOrderLine
+from salesdesk.sales.services.confirmation import in_base
+
+Status = SalesOrder.Status
+
+
+def billable_quantities(order: SalesOrder, *, on_delivery: bool) -> dict[int, Decimal]:
+    """Per order line, what is left to bill: ordered (policy on order) or shipped (on delivery), less what was billed."""
+    result = {}
+    for line in order.lines.all():
+        basis = line.delivered_quantity if on_delivery else line.quantity
+        left = basis - line.invoiced_quantity
+        if left > 0:
+            result[line.pk] = left
+    return result
+
+
+def _states(order: SalesOrder) -> None:
+    lines = list(SalesOrderLine.objects.filter(order=order).values_list("quantity", "invoiced_quantity"))
+    order.invoice_state = progress.invoice_state(lines)
+    # Once everything is billed, what is owed is what was billed (credit notes lower it).
+    owed = order.invoiced_amount if order.invoice_state == "invoiced" else order.total_amount
+    order.payment_state = progress.payment_state(owed, order.paid_amount)
+
+
+def order_record_invoice(*, order: SalesOrder, quantities: dict[int, Decimal], amount: Decimal) -> SalesOrder:
+    """An invoice for this order was posted: bill `quantities` per order line and `amount` (order currency).
+
+    A line is never billed beyond its ordered quantity: the update is conditional and a
+    refusal (409 `over_invoicing`) undoes the whole posting."""
+    order = SalesOrder.objects.select_for_update().select_related("company", "currency").get(pk=order.pk, company_id=order.company_id)
+    if order.status not in (Status.CONFIRMED, Status.CLOSED):
+        raise OverInvoicing(reason="the order is not confirmed", order=order.pk)
+    for line_id in sorted(quantities):
+        quantity = quantities[line_id]
+        updated = SalesOrderLine.objects.filter(pk=line_id, order=order, invoiced_quantity__lte=F("quantity") - quantity).update(
+            invoiced_quantity=F("invoiced_quantity") + quantity
+        )
+        if not updated:
+            raise OverInvoicing(order_line=line_id, quantity=str(quantity))
+    order.invoiced_amount += amount
+    _states(order)
+    # The customer's open orders drop by what is now billed; the last invoice takes the rest.
+    reduction = order.open_amount if order.invoice_state == "invoiced" else min(order.open_amount, in_base(order, amount))
+    if reduction:
+        customer_services.account_add(customer_id=order.customer_id, company_id=order.company_id, open_orders=-reduction)
+    order.open_amount -= reduction
+    order.save(update_fields=["invoiced_amount", "open_amount", "invoice_state", "payment_state"])
+    return order
+
+
+def order_record_credit(*, order: SalesOrder, amount: Decimal) -> SalesOrder:
+    """A credit note on this order's invoice was posted: the order owes `amount` less (order currency)."""
+    order = SalesOrder.objects.select_for_update().get(pk=order.pk, company_id=order.company_id)
+    order.invoiced_amount = max(order.invoiced_amount - amount, ZERO)
+    _states(order)
+    order.save(update_fields=["invoiced_amount", "invoice_state", "payment_state"])
+    return order
+
+
+def order_record_payment(*, order: SalesOrder, amount: Decimal) -> SalesOrder:
+    """Money was settled on (or, negative, taken back from) this order's invoices (order currency)."""
+    order = SalesOrder.objects.select_for_update().get(pk=order.pk, company_id=order.company_id)
+    order.paid_amount += amount
+    _states(order)
+    order.save(update_fields=["paid_amount", "invoice_state", "payment_state"])
+    return order
