@@ -74,7 +74,9 @@ def _currency_places(currency) -> int:
 
 def _brand(company) -> dict:
     color = str(getattr(company, "brand_color", "") or "")
-    address = str(getattr(company, "address", "") or "")
+    # The company's legal address, on one line: street, postal code and city.
+    place = " ".join(part for part in (company.postal_code, company.city) if part)
+    address = ", ".join(part for part in (company.street, place) if part)
     return {
         "company": company,
         "brand_color": color if _HEX_COLOR.match(color) else DEFAULT_BRAND_COLOR,
