@@ -127,7 +127,7 @@ class Invoice(CompanyOwned):
             ),
             # What is settled never exceeds the total: the guard behind `over_allocation`.
             models.CheckConstraint(
-                condition=Q(status="draft")
+                condition=Q(status__in=["draft", "cancelled"])
                 | Q(amount_due=F("total_amount") - F("amount_paid") - F("amount_credited") - F("amount_written_off")),
                 name="invoice_due_is_total_less_settled",
             ),
@@ -174,6 +174,9 @@ class InvoiceLine(CompanyOwned):
         validators=[MinValueValidator(ZERO), MaxValueValidator(Decimal("100"))],
     )
     tax = models.ForeignKey("catalog.Tax", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("tax"))
+    # The tax as it was when the invoice was posted (a tax rate edited later never changes a posted invoice).
+    tax_rate = models.DecimalField(max_digits=7, decimal_places=4, null=True, blank=True)
+    tax_included = models.BooleanField(default=False)
     amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2, default=ZERO)
     # On an invoice line, how much of it credit notes have taken back (never more than billed).
     credited_quantity = models.DecimalField(max_digits=14, decimal_places=4, default=ZERO)

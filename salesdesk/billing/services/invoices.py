@@ -289,6 +289,9 @@ def invoice_post(*, invoice: Invoice, actor) -> Invoice:
         lines = list(invoice.lines.select_related("tax", "order_line", "original_line").order_by("sequence", "id"))
         if not lines:
             raise Invalid({"lines": ["An invoice needs at least one line."]})
+        for line in lines:
+            line.tax_rate = line.tax.rate if line.tax else None
+            line.tax_included = bool(line.tax and line.tax.included_in_price)
         totals = line_service.apply_totals(lines, invoice.currency.decimal_places)
         invoice.untaxed_amount, invoice.tax_amount, invoice.total_amount = totals.untaxed, totals.tax, totals.total
         if invoice.original_invoice_id:
@@ -307,7 +310,7 @@ def invoice_post(*, invoice: Invoice, actor) -> Invoice:
         invoice.next_due_date = min(due for _, due, _ in instalments) if invoice.total_amount > 0 else None
         invoice.amount_due = invoice.total_amount
         invoice.posted_at, invoice.posted_by = timezone.now(), actor
-        InvoiceLine.objects.bulk_update(lines, ["amount"])
+        InvoiceLine.objects.bulk_update(lines, ["amount", "tax_rate", "tax_included"])
         if invoice.total_amount > 0:
             invoice.journal_entry = ledger.post_entry(
                 company=invoice.company,
