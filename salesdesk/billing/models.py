@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from salesdesk.core.arithmetic import exact
 from salesdesk.core.models import CompanyOwned
 
 ZERO = Decimal("0")
@@ -128,7 +129,7 @@ class Invoice(CompanyOwned):
             # What is settled never exceeds the total: the guard behind `over_allocation`.
             models.CheckConstraint(
                 condition=Q(status__in=["draft", "cancelled"])
-                | Q(amount_due=F("total_amount") - F("amount_paid") - F("amount_credited") - F("amount_written_off")),
+                | Q(amount_due=exact(F("total_amount") - F("amount_paid") - F("amount_credited") - F("amount_written_off"))),
                 name="invoice_due_is_total_less_settled",
             ),
         ]
@@ -315,7 +316,7 @@ class Deposit(CompanyOwned):
             models.CheckConstraint(condition=Q(status__in=DepositStatus.values), name="deposit_status_valid"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="deposit_amount_positive"),
             models.CheckConstraint(
-                condition=Q(held_amount__gte=0) & Q(held_amount=F("amount") - F("applied_amount") - F("refunded_amount")),
+                condition=Q(held_amount__gte=0) & Q(held_amount=exact(F("amount") - F("applied_amount") - F("refunded_amount"))),
                 name="deposit_held_is_amount_less_used",
             ),
             models.UniqueConstraint(fields=["company", "number"], name="deposit_number_unique"),

@@ -5,10 +5,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
 
 from salesdesk.accounts.selectors import visible_salesperson_ids
-from salesdesk.core import audit, workflow
+from salesdesk.core import arithmetic, audit, workflow
 from salesdesk.core.errors import Invalid
 from salesdesk.core.money import HUNDRED
 from salesdesk.customers.models import Customer, CustomerAccount, CustomerContact, PaymentTerm, PaymentTermLine
@@ -105,9 +104,9 @@ def account_add(
 ) -> None:
     """Move the maintained credit figures in the caller's transaction (an atomic UPDATE)."""
     updated = CustomerAccount.objects.filter(company_id=company_id, customer_id=customer_id).update(
-        receivable=F("receivable") + receivable,
-        open_orders=F("open_orders") + open_orders,
-        unapplied_deposits=F("unapplied_deposits") + unapplied_deposits,
+        receivable=arithmetic.plus("receivable", receivable),
+        open_orders=arithmetic.plus("open_orders", open_orders),
+        unapplied_deposits=arithmetic.plus("unapplied_deposits", unapplied_deposits),
     )
     if not updated:
         CustomerAccount.objects.create(

@@ -9,11 +9,11 @@ from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from salesdesk.core import arithmetic
 from salesdesk.core.errors import DomainError, Invalid
 from salesdesk.core.numbering import format_number, next_number
 from salesdesk.customers import services as customer_services
@@ -131,7 +131,7 @@ def _resolve_lines(company, lines) -> list[dict]:
 def _move_balance(company, account_id: int, debit: Decimal, credit: Decimal) -> None:
     """Add to the account's maintained totals with one atomic UPDATE (the row is created race-safely)."""
     updated = AccountBalance.objects.filter(company=company, account_id=account_id).update(
-        debit=F("debit") + debit, credit=F("credit") + credit
+        debit=arithmetic.plus("debit", debit), credit=arithmetic.plus("credit", credit)
     )
     if updated:
         return
@@ -140,7 +140,9 @@ def _move_balance(company, account_id: int, debit: Decimal, credit: Decimal) -> 
             AccountBalance.objects.create(company=company, account_id=account_id, debit=debit, credit=credit)
     except IntegrityError:
         # Another transaction created the row first; add to theirs.
-        AccountBalance.objects.filter(company=company, account_id=account_id).update(debit=F("debit") + debit, credit=F("credit") + credit)
+        AccountBalance.objects.filter(company=company, account_id=account_id).update(
+            debit=arithmetic.plus("debit", debit), credit=arithmetic.plus("credit", credit)
+        )
 
 
 def post_entry(*, company, date, memo: str = "", lines, actor=None, source=None, reverses=None) -> JournalEntry:

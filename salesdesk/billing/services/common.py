@@ -63,8 +63,8 @@ def positive_amount(value, field: str = "amount", places: int = 2) -> Decimal:
         raise Invalid({field: ["Not a number."]})
     if value <= ZERO:
         raise Invalid({field: ["Must be greater than zero."]})
+    if value >= Decimal("1e14"):  # checked first: rounding a huge number overflows Decimal's precision
+        raise Invalid({field: ["Too large."]})
     if value != round_money(value, places):
         raise Invalid({field: [f"At most {places} decimal places."]})
-    if value >= Decimal("1e14"):
-        raise Invalid({field: ["Too large."]})
     return value

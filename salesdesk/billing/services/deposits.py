@@ -9,14 +9,13 @@ move in the same transaction.
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from salesdesk.billing.errors import OverAllocation
 from salesdesk.billing.models import Deposit, DepositApplication, Invoice, PaymentMethod
 from salesdesk.billing.services import common, settlement
 from salesdesk.billing.services.payments import allocation_input, exchange_difference
-from salesdesk.core import workflow
+from salesdesk.core import arithmetic, workflow
 from salesdesk.core.errors import Invalid, InvalidTransition
 from salesdesk.core.money import ZERO
 from salesdesk.customers import services as customer_services
@@ -89,7 +88,7 @@ def _use(deposit: Deposit, amount: Decimal, *, invoice: Invoice | None, actor, o
     used_before = deposit.applied_amount + deposit.refunded_amount
     field = "applied_amount" if invoice is not None else "refunded_amount"
     updated = Deposit.objects.filter(pk=deposit.pk, held_amount__gte=amount).update(
-        **{field: F(field) + amount}, held_amount=F("held_amount") - amount
+        **{field: arithmetic.plus(field, amount)}, held_amount=arithmetic.minus("held_amount", amount)
     )
     if not updated:
         raise OverAllocation(deposit=deposit.pk, amount=str(amount), held=str(deposit.held_amount))

@@ -10,14 +10,13 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from salesdesk.billing.errors import NothingToInvoice, OverCredit
 from salesdesk.billing.models import Invoice, InvoiceInstalment, InvoiceLine, InvoicePolicy
 from salesdesk.billing.services import common, settlement
 from salesdesk.catalog.models import Product, Tax
-from salesdesk.core import workflow
+from salesdesk.core import arithmetic, workflow
 from salesdesk.core.errors import Invalid, InvalidTransition
 from salesdesk.core.money import HUNDRED, ZERO, split
 from salesdesk.ledger import services as ledger
@@ -352,15 +351,15 @@ def _take_back(credit_note: Invoice, lines: list[InvoiceLine], actor) -> None:
     for line in sorted(lines, key=lambda line: line.original_line_id or 0):
         if line.original_line_id is None:
             continue
-        updated = InvoiceLine.objects.filter(pk=line.original_line_id, credited_quantity__lte=F("quantity") - line.quantity).update(
-            credited_quantity=F("credited_quantity") + line.quantity
-        )
+        updated = InvoiceLine.objects.filter(
+            pk=line.original_line_id, credited_quantity__lte=arithmetic.minus("quantity", line.quantity, arithmetic.QUANTITY_PLACES)
+        ).update(credited_quantity=arithmetic.plus("credited_quantity", line.quantity, arithmetic.QUANTITY_PLACES))
         if not updated:
             raise OverCredit(invoice_line=line.original_line_id, quantity=str(line.quantity))
     original = credit_note.original_invoice
     if original is None:
         return
-    original = Invoice.objects.select_for_update().select_related("sales_order").get(pk=original.pk)
+    original = Invoice.objects.select_for_update(of=("self",)).select_related("sales_order").get(pk=original.pk)
     used = min(credit_note.total_amount, original.amount_due)
     if used > 0:
         settlement.settle(original, actor=actor, credited=used)

@@ -10,13 +10,12 @@ invoices, and posts the mirror entries.
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from salesdesk.billing.errors import OverAllocation
 from salesdesk.billing.models import Invoice, Payment, PaymentAllocation
 from salesdesk.billing.services import common, settlement
-from salesdesk.core import workflow
+from salesdesk.core import arithmetic, workflow
 from salesdesk.core.errors import Invalid, InvalidTransition
 from salesdesk.core.money import ZERO
 from salesdesk.ledger import services as ledger
@@ -85,7 +84,7 @@ def _allocate(payment: Payment, pairs: list[tuple[Invoice, Decimal]], actor, on)
         settled_before = invoice.total_amount - invoice.amount_due
         allocated_before = payment.allocated_amount
         updated = Payment.objects.filter(pk=payment.pk, unallocated_amount__gte=amount).update(
-            allocated_amount=F("allocated_amount") + amount, unallocated_amount=F("unallocated_amount") - amount
+            allocated_amount=arithmetic.plus("allocated_amount", amount), unallocated_amount=arithmetic.minus("unallocated_amount", amount)
         )
         if not updated:
             raise OverAllocation(payment=payment.pk, amount=str(amount))

@@ -9,11 +9,11 @@ invoice's status (posted or paid), its next due date, the customer's oldest open
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import F, Min
+from django.db.models import Min
 
 from salesdesk.billing.errors import OverAllocation
 from salesdesk.billing.models import Invoice
-from salesdesk.core import workflow
+from salesdesk.core import arithmetic, workflow
 from salesdesk.core.money import ZERO
 from salesdesk.customers.models import CustomerAccount
 from salesdesk.sales import services as sales_services
@@ -58,10 +58,10 @@ def settle(invoice: Invoice, *, actor, paid: Decimal = ZERO, credited: Decimal =
     if change > 0:
         qs = qs.filter(amount_due__gte=change)
     updated = qs.update(
-        amount_paid=F("amount_paid") + paid,
-        amount_credited=F("amount_credited") + credited,
-        amount_written_off=F("amount_written_off") + written_off,
-        amount_due=F("amount_due") - change,
+        amount_paid=arithmetic.plus("amount_paid", paid),
+        amount_credited=arithmetic.plus("amount_credited", credited),
+        amount_written_off=arithmetic.plus("amount_written_off", written_off),
+        amount_due=arithmetic.minus("amount_due", change),
     )
     if not updated:
         current = Invoice.objects.filter(pk=invoice.pk).values_list("amount_due", flat=True).first()

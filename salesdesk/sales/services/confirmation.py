@@ -5,11 +5,10 @@ Shared by `order_confirm` (when every check passes) and the credit release of a 
 
 from decimal import Decimal
 
-from django.db.models import F
 from django.utils import timezone
 
 from salesdesk.catalog import pricing
-from salesdesk.core import workflow
+from salesdesk.core import arithmetic, workflow
 from salesdesk.core.money import round_money
 from salesdesk.customers import services as customer_services
 from salesdesk.sales import prices
@@ -34,8 +33,8 @@ def consume_contract(order: SalesOrder, sign: int) -> None:
     for line in order.lines.filter(contract_item__isnull=False).select_related("contract_item__contract"):
         qs = ContractItem.objects.filter(pk=line.contract_item_id)
         if sign > 0 and not line.contract_item.contract.allow_over_commitment:
-            qs = qs.filter(consumed_quantity__lte=F("quantity") - line.quantity)
-        if not qs.update(consumed_quantity=F("consumed_quantity") + sign * line.quantity):
+            qs = qs.filter(consumed_quantity__lte=arithmetic.minus("quantity", line.quantity, arithmetic.QUANTITY_PLACES))
+        if not qs.update(consumed_quantity=arithmetic.plus("consumed_quantity", sign * line.quantity, arithmetic.QUANTITY_PLACES)):
             raise ContractExhausted(product=line.product_id, contract=line.contract_item.contract.number)
 
 

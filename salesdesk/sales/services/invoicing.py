@@ -6,8 +6,7 @@ payment states are derived here from the maintained figures, never set by hand.
 
 from decimal import Decimal
 
-from django.db.models import F
-
+from salesdesk.core import arithmetic
 from salesdesk.core.money import ZERO
 from salesdesk.customers import services as customer_services
 from salesdesk.sales import progress
@@ -47,9 +46,9 @@ def order_record_invoice(*, order: SalesOrder, quantities: dict[int, Decimal], a
         raise OverInvoicing(reason="the order is not confirmed", order=order.pk)
     for line_id in sorted(quantities):
         quantity = quantities[line_id]
-        updated = SalesOrderLine.objects.filter(pk=line_id, order=order, invoiced_quantity__lte=F("quantity") - quantity).update(
-            invoiced_quantity=F("invoiced_quantity") + quantity
-        )
+        updated = SalesOrderLine.objects.filter(
+            pk=line_id, order=order, invoiced_quantity__lte=arithmetic.minus("quantity", quantity, arithmetic.QUANTITY_PLACES)
+        ).update(invoiced_quantity=arithmetic.plus("invoiced_quantity", quantity, arithmetic.QUANTITY_PLACES))
         if not updated:
             raise OverInvoicing(order_line=line_id, quantity=str(quantity))
     order.invoiced_amount += amount
