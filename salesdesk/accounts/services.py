@@ -141,3 +141,34 @@ def team_save(*, company: Company, actor, team: SalesTeam | None = None, members
 
 def delete(*, instance, actor) -> None:
     audit.audited_delete(instance=instance, actor=actor)
+
+
+# The company's legal details: printed on invoices and carried as the seller in e-invoices.
+COMPANY_DETAIL_FIELDS = ("legal_name", "tax_id", "street", "postal_code", "city", "email", "phone", "iban")
+
+
+@transaction.atomic
+def company_update(*, company: Company, actor, values: dict) -> Company:
+    """Change the company's legal details, validated, with one audit row per changed field.
+
+    `audit.audited_update` locks by `company_id`, which the company row itself does not have,
+    so this does the same steps on the company row: lock, validate, save, audit."""
+    from django.core.exceptions import ValidationError
+
+    unknown = set(values) - set(COMPANY_DETAIL_FIELDS)
+    if unknown:
+        raise Invalid({name: ["This field cannot be changed here."] for name in sorted(unknown)})
+    locked = Company.objects.select_for_update().get(pk=company.pk)
+    before = audit.snapshot(locked)
+    for name, value in values.items():
+        setattr(locked, name, "" if value is None else str(value).strip())
+    if "iban" in values:
+        locked.iban = locked.iban.replace(" ", "").upper()
+    try:
+        locked.full_clean(exclude=["code"], validate_unique=False)
+    except ValidationError as exc:
+        raise Invalid(exc.message_dict) from exc
+    locked.save(update_fields=list(values))
+    locked.company_id = locked.pk  # audit rows belong to the company they describe
+    audit.record(instance=locked, actor=actor, action="update", before=before, after=audit.snapshot(locked))
+    return locked

@@ -24,7 +24,7 @@ from salesdesk.core import audit
 from salesdesk.customers import services as customer_services
 from salesdesk.customers.models import PaymentTerm
 from salesdesk.inventory.models import Warehouse
-from salesdesk.setup import demo_sales
+from salesdesk.setup import demo_billing, demo_sales
 from salesdesk.setup.demo_catalog import load_catalog, load_price_lists
 from salesdesk.setup.demo_customers import load_customer_groups, load_customers
 from salesdesk.setup.services import company_setup
@@ -32,6 +32,18 @@ from salesdesk.setup.services import company_setup
 DEMO_CODE = "DEMO"
 DEMO_NAME = "Demo Trading S.L."
 SEED = 20260101
+
+# What invoices print and e-invoices carry about the seller (a valid CIF and a valid Spanish IBAN).
+LEGAL_DETAILS = {
+    "legal_name": "Demo Trading S.L.",
+    "tax_id": "ESB28123453",
+    "street": "Calle de Alcalá 120, 3º",
+    "postal_code": "28009",
+    "city": "Madrid",
+    "email": "facturacion@demo-trading.example.com",
+    "phone": "+34 910 555 014",
+    "iban": "ES9121000418450200051332",
+}
 
 # username, full name, role, team, reports to
 USERS = (
@@ -110,6 +122,7 @@ def load_demo() -> Demo:
         email=_email(USERS[0][1]),
         roles=[roles.ADMINISTRATOR],
     )
+    company = accounts_services.company_update(company=company, actor=admin, values=LEGAL_DETAILS)
     demo = Demo(
         company=company,
         admin=admin,
@@ -137,6 +150,7 @@ def load_demo() -> Demo:
     )
     load_customers(demo)
     demo_sales.load_sales(demo)
+    demo_billing.load_billing(demo)
     return demo
 
 
@@ -246,4 +260,5 @@ def summary(demo: Demo) -> list[str]:
         f"Customers: {len(demo.customers)} ({', '.join(f'{k} {v}' for k, v in sorted(status.items()))}); "
         f"by salesperson: {', '.join(f'{k} {v}' for k, v in sorted(by_owner.items()))}",
         *demo_sales.summary(demo.company),
+        *demo_billing.summary(demo.company),
     ]

@@ -139,33 +139,33 @@ PATTERNS = {
     ),
 }
 
-# name, legal name, tax id, currency, group, address, phone, contacts (name, job title)
+# name, legal name, tax id, country, currency, group, address, phone, contacts (name, job title)
 FOREIGN = (
-    ("Thames Office Supplies", "Thames Office Supplies Ltd", "GB284619375", "GBP", "Retail",
+    ("Thames Office Supplies", "Thames Office Supplies Ltd", "GB284619375", "GB", "GBP", "Retail",
      "14 Southwark Street\nLondon SE1 1RQ\nUnited Kingdom", "+44 20 7946 0321", (("Oliver Bennett", "Buyer"),)),
-    ("Pennine Workspace", "Pennine Workspace Ltd", "GB193847562", "GBP", "Retail",
+    ("Pennine Workspace", "Pennine Workspace Ltd", "GB193847562", "GB", "GBP", "Retail",
      "Unit 7, Trafford Park Road\nManchester M17 1HH\nUnited Kingdom", "+44 161 496 0178", (("Emily Clarke", "Office manager"),)),
-    ("Clyde Business Systems", "Clyde Business Systems Ltd", "GB371946284", "GBP", "Retail",
+    ("Clyde Business Systems", "Clyde Business Systems Ltd", "GB371946284", "GB", "GBP", "Retail",
      "220 West George Street\nGlasgow G2 2PQ\nUnited Kingdom", "+44 141 496 0455", (("Callum Reid", "IT manager"),)),
-    ("Severn Stationers", "Severn Stationers Ltd", "GB462819357", "GBP", "Retail",
+    ("Severn Stationers", "Severn Stationers Ltd", "GB462819357", "GB", "GBP", "Retail",
      "3 Temple Way\nBristol BS1 6HG\nUnited Kingdom", "+44 117 496 0902", (("Hannah Price", "Purchasing manager"),)),
-    ("Atlantic Office Distributors", "Atlantic Office Distributors Inc.", "59-3847261", "USD", "Distributors",
+    ("Atlantic Office Distributors", "Atlantic Office Distributors Inc.", "59-3847261", "US", "USD", "Distributors",
      "1200 Brickell Avenue, Suite 800\nMiami, FL 33131\nUnited States", "+1 305 555 0147", (("Michael Torres", "Head of procurement"),)),
-    ("Lone Star Business Supply", "Lone Star Business Supply LLC", "74-2938475", "USD", "Distributors",
+    ("Lone Star Business Supply", "Lone Star Business Supply LLC", "74-2938475", "US", "USD", "Distributors",
      "5100 Westheimer Road\nHouston, TX 77056\nUnited States", "+1 713 555 0190", (("Sarah Mitchell", "Buyer"),)),
-    ("Mexicana de Oficinas", "Mexicana de Oficinas S.A. de C.V.", "MOF0103219K4", "USD", "Distributors",
+    ("Mexicana de Oficinas", "Mexicana de Oficinas S.A. de C.V.", "MOF0103219K4", "MX", "USD", "Distributors",
      "Av. Paseo de la Reforma 250, Piso 9\nCol. Juárez, 06600 Ciudad de México\nMexico", "+52 55 5555 0133",
      (("Alejandra Ríos", "Purchasing manager"),)),
-    ("Andes Distribución", "Andes Distribución S.A.S.", "900.482.317-5", "USD", "Distributors",
+    ("Andes Distribución", "Andes Distribución S.A.S.", "900.482.317-5", "CO", "USD", "Distributors",
      "Carrera 7 # 71-21, Torre B\nBogotá 110231\nColombia", "+57 601 555 0188", (("Camilo Restrepo", "Managing director"),)),
-    ("深圳华信贸易 Huaxin Trading", "深圳市华信贸易有限公司", "91440300MA5FKX3T2R", "USD", "Distributors",
+    ("深圳华信贸易 Huaxin Trading", "深圳市华信贸易有限公司", "91440300MA5FKX3T2R", "CN", "USD", "Distributors",
      "Room 1805, Block B, Futian Business Center\nShenzhen 518048, Guangdong\nChina", "+86 755 8888 0123",
      (("王伟 Wang Wei", "Head of procurement"), ("李娜 Li Na", "Accounts payable"))),
-    ("上海明达办公 Mingda Office", "上海明达办公用品有限公司", "91310115MA1HB7QX4C", "USD", "Distributors",
+    ("上海明达办公 Mingda Office", "上海明达办公用品有限公司", "91310115MA1HB7QX4C", "CN", "USD", "Distributors",
      "No. 88 Zhangjiang Road, Pudong\nShanghai 201203\nChina", "+86 21 5555 0166", (("张敏 Zhang Min", "Buyer"),)),
-    ("广州恒通电子 Hengtong Electronics", "广州恒通电子科技有限公司", "91440101MA59RT8L6W", "USD", "Distributors",
+    ("广州恒通电子 Hengtong Electronics", "广州恒通电子科技有限公司", "91440101MA59RT8L6W", "CN", "USD", "Distributors",
      "18 Tianhe North Road, 12/F\nGuangzhou 510620, Guangdong\nChina", "+86 20 5555 0177", (("陈杰 Chen Jie", "IT manager"),)),
-    ("Maghreb Bureau", "Maghreb Bureau SARL", "002184736000057", "USD", "Distributors",
+    ("Maghreb Bureau", "Maghreb Bureau SARL", "002184736000057", "MA", "USD", "Distributors",
      "45 Boulevard d'Anfa\nCasablanca 20000\nMorocco", "+212 522 555 014", (("Youssef Benali", "Managing director"),)),
 )  # fmt: skip
 
@@ -271,6 +271,7 @@ def _domestic(demo, region_name: str, used_names: set[str]):
         "name": name,
         "legal_name": legal_name,
         "tax_id": _cif(rng, letter, prefix),
+        "country": "ES",
         "group": demo.groups[group_name],
         "currency": demo.currencies["EUR"],
         "email": f"{rng.choice(('info', 'compras', 'administracion', 'pedidos'))}@{domain}",
@@ -294,12 +295,13 @@ def _domestic(demo, region_name: str, used_names: set[str]):
 
 
 def _foreign(demo, row):
-    name, legal_name, tax_id, currency, group_name, address, phone, people = row
+    name, legal_name, tax_id, country, currency, group_name, address, phone, people = row
     domain = _slug(name) + ".example.com"  # Chinese characters drop out of the slug, the pinyin stays
     values = {
         "name": name,
         "legal_name": legal_name,
         "tax_id": tax_id,
+        "country": country,
         "group": demo.groups[group_name],
         "currency": demo.currencies[currency],
         "email": f"purchasing@{domain}",

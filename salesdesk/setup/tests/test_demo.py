@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 from datetime import timedelta
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -13,10 +14,14 @@ from django.utils import timezone
 
 from salesdesk.accounts import roles
 from salesdesk.accounts.models import Company, Membership, Region, SalesTeam, User
+from salesdesk.billing.models import BillingSettings, Deposit, DunningLetter, Invoice, Payment
+from salesdesk.billing.selectors import ageing_report
 from salesdesk.catalog.models import PriceList, Product, ProductCategory, Tax
 from salesdesk.core.models import AuditEntry, DocumentEvent
-from salesdesk.customers.models import Customer, CustomerContact
+from salesdesk.customers.models import Customer, CustomerAccount, CustomerContact
 from salesdesk.inventory.models import Warehouse
+from salesdesk.ledger import selectors as ledger_selectors
+from salesdesk.ledger.models import JournalEntry
 from salesdesk.sales.models import Contract, PriceApproval, Quotation, SalesOrder
 
 DEMO_ROLES = {
@@ -43,6 +48,7 @@ def test_load_demo(settings):
     output = _load()
     assert "Customers: 200" in output
     assert "Quotations: " in output and "Sales orders: " in output and "Price approvals: " in output
+    assert "Invoices: " in output and "Payments: " in output and "dunning letters" in output
     demo = Company.objects.get(code="DEMO")
     _check_users_roles_and_teams(demo)
     _check_sign_in()
@@ -52,11 +58,18 @@ def test_load_demo(settings):
     _check_orders(demo)
     _check_price_approvals(demo)
     _check_contracts(demo)
+    _check_billing(demo)
+    _check_receivables(demo)
+    _check_ledger(demo)
     _check_second_load_changes_nothing()
 
 
 def _check_users_roles_and_teams(demo):
     assert demo.base_currency == "EUR" and demo.country == "ES"
+    # The legal details invoices print and e-invoices carry.
+    assert demo.legal_name == "Demo Trading S.L." and demo.tax_id == "ESB28123453"
+    assert (demo.street, demo.postal_code, demo.city) == ("Calle de Alcalá 120, 3º", "28009", "Madrid")
+    assert demo.email and demo.phone and demo.iban == "ES9121000418450200051332"
     memberships = {m.user.username: m for m in Membership.objects.filter(company=demo).select_related("user", "team", "manager")}
     assert set(memberships) == set(DEMO_ROLES)
     for username, role in DEMO_ROLES.items():
@@ -109,6 +122,10 @@ def _check_customers(demo):
         DocumentEvent.objects.filter(company=demo, to_status=Customer.Status.BLOCKED).count() == customers.filter(status="blocked").count()
     )
     assert not customers.filter(contacts__isnull=True).exists()
+    # Every file has a tax id and the country of its billing address (e-invoices need both).
+    assert not customers.filter(tax_id="").exists()
+    assert set(customers.values_list("country", flat=True)) == {"ES", "GB", "US", "MX", "CO", "CN", "MA"}
+    assert customers.filter(country="ES").count() == customers.count() - 12
     assert CustomerContact.objects.filter(company=demo).count() > customers.count()
     assert AuditEntry.objects.filter(company=demo, actor__username="admin").exists()
 
@@ -136,8 +153,8 @@ def _check_quotations(demo):
 def _check_orders(demo):
     orders = SalesOrder.objects.filter(company=demo)
     assert 50 <= orders.count() <= 70
-    # credit_hold and closed are not reachable yet (credit management, fulfilment and billing come later).
-    assert set(orders.values_list("status", flat=True)) == {"draft", "pending_approval", "confirmed", "cancelled"}
+    # closed is not reachable yet (it needs fulfilment); credit_hold orders wait in the release queue.
+    assert set(orders.values_list("status", flat=True)) == {"draft", "pending_approval", "credit_hold", "confirmed", "cancelled"}
     assert orders.filter(status="confirmed").count() > orders.count() / 2
     line_counts = set(orders.annotate(n=Count("lines")).values_list("n", flat=True))
     assert min(line_counts) >= 1 and max(line_counts) <= 6
@@ -147,7 +164,7 @@ def _check_orders(demo):
     assert all(order.revisions.filter(revision=order.revision).exists() for order in amended)
     # Confirmed numbers (cancelled orders keep theirs) are gapless per year: SO-YYYY-00001, 00002, ...
     assert not orders.filter(status="confirmed", number="").exists()
-    assert not orders.filter(status__in=["draft", "pending_approval"]).exclude(number="").exists()
+    assert not orders.filter(status__in=["draft", "pending_approval", "credit_hold"]).exclude(number="").exists()
     by_year = defaultdict(list)
     for year, sequence, number in orders.exclude(sequence__isnull=True).values_list("year", "sequence", "number"):
         assert number == f"SO-{year}-{sequence:05d}"
@@ -181,6 +198,85 @@ def _check_contracts(demo):
     assert contracts.filter(status="active", valid_to__gte=today, valid_to__lte=today + timedelta(days=30)).exists()
 
 
+def _check_billing(demo):
+    settings = BillingSettings.objects.get(company=demo)
+    assert settings.invoice_policy == "on_order" and settings.apply_deposits_automatically
+    assert settings.dunning_thresholds() == [(1, 7), (2, 30), (3, 60)]
+    invoices = Invoice.objects.filter(company=demo)
+    assert set(invoices.values_list("status", flat=True)) == {"draft", "posted", "paid", "cancelled"}
+    today = timezone.localdate()
+    posted = invoices.filter(kind="invoice", status__in=["posted", "paid"])
+    # Six months of history; numbers follow the issue dates.
+    assert posted.filter(issue_date__lt=today - timedelta(days=150)).exists()
+    assert not invoices.filter(issue_date__gt=today).exists()
+    numbers = list(posted.order_by("year", "sequence").values_list("issue_date", flat=True))
+    assert numbers == sorted(numbers)
+    drafts = invoices.filter(status="draft")
+    assert drafts.filter(sales_order__isnull=False).count() >= 2 and drafts.filter(sales_order__isnull=True).exists()
+    assert {invoice.payment_state for invoice in posted} == {"unpaid", "partial", "paid"}
+    # Instalments: a two-instalment invoice with its first part paid and the second still open.
+    assert posted.filter(status="posted", amount_paid__gt=0, instalments__sequence=1).exists()
+    notes = invoices.filter(kind="credit_note")
+    assert notes.count() >= 2 and not notes.filter(status="draft").exists()
+    assert posted.filter(status="paid", amount_credited=F("total_amount")).exists()  # fully credited
+    assert posted.filter(status="posted", amount_credited__gt=0).exists()  # partly credited, the rest still due
+    written_off = posted.filter(amount_written_off__gt=0)
+    assert written_off.filter(status="paid", amount_paid__gt=0).exists()  # partly paid, the rest written off
+
+    payments = Payment.objects.filter(company=demo)
+    assert set(payments.values_list("status", flat=True)) == {"posted", "reversed"}
+    assert payments.filter(status="posted", unallocated_amount__gt=0).exists()  # credit left with the customer
+    assert payments.filter(date__lt=today - timedelta(days=90)).exists()
+    assert payments.filter(allocations__invoice__sales_order__isnull=False).exists()
+    reversed_payment = payments.get(status="reversed")
+    assert reversed_payment.reversal_entry_id and reversed_payment.reversal_reason
+    assert Invoice.objects.filter(pk__in=reversed_payment.allocations.values("invoice"), status="posted").exists()  # reopened
+
+    deposits = Deposit.objects.filter(company=demo)
+    assert set(deposits.values_list("status", flat=True)) == {"held", "applied", "refunded"}
+    held = deposits.get(status="held")
+    assert held.sales_order.status == "confirmed" and not held.sales_order.invoices.exclude(status="draft").exists()
+    applied = deposits.get(status="applied")
+    assert applied.applications.filter(invoice__sales_order=applied.sales_order).exists()  # applied as its invoice posted
+    assert CustomerAccount.objects.get(customer=held.customer).unapplied_deposits == held.amount
+
+
+def _check_receivables(demo):
+    today = timezone.localdate()
+    accountant = Membership.objects.get(company=demo, user__username="accountant")
+    report = ageing_report(demo, accountant, today)
+    for bucket in ("current", "1_30", "31_60", "61_90", "over_90"):
+        assert report["totals"][bucket] > 0, bucket
+    # At least three customers more than 30 days overdue.
+    late = Invoice.objects.filter(company=demo, status="posted", kind="invoice", next_due_date__lt=today - timedelta(days=30))
+    assert late.values("customer").distinct().count() >= 3
+    # In the release queue: one order held over the credit limit, one for an invoice overdue past the customer's block.
+    held = SalesOrder.objects.filter(company=demo, status="credit_hold").select_related("customer")
+    reasons = set(DocumentEvent.objects.filter(company=demo, to_status="credit_hold").values_list("note", flat=True))
+    assert reasons == {"credit_limit_exceeded", "customer_blocked"}
+    assert held.count() == 2 and not held.filter(credit_released_by__isnull=False).exists()
+    for order in held:
+        account = CustomerAccount.objects.get(customer=order.customer)
+        overdue = account.oldest_overdue_due_date and (today - account.oldest_overdue_due_date).days
+        blocked = order.customer.overdue_block_days is not None and overdue and overdue > order.customer.overdue_block_days
+        exposure = account.receivable + account.open_orders - account.unapplied_deposits
+        near_limit = order.customer.credit_limit and exposure <= order.customer.credit_limit < exposure + order.total_amount
+        assert blocked or (near_limit and exposure >= order.customer.credit_limit * Decimal("0.8")), order.customer.code
+    letters = DunningLetter.objects.filter(company=demo)
+    assert set(letters.values_list("level", flat=True)) == {1, 2, 3}
+    assert not letters.filter(sent_to="").exists() and not letters.filter(lines__isnull=True).exists()
+    assert mail.outbox == []  # the letters went to an in-memory mail box that was emptied again
+
+
+def _check_ledger(demo):
+    trial = ledger_selectors.trial_balance(demo)
+    assert trial.total_debit == trial.total_credit > 0
+    assert ledger_selectors.maintained_balances(demo) == ledger_selectors.balances_from_entries(demo)
+    rebuilt = ledger_selectors.customer_receivables_from_entries(demo)
+    for account in CustomerAccount.objects.filter(company=demo):
+        assert account.receivable == rebuilt.get(account.customer_id, 0), account.customer_id
+
+
 def _check_second_load_changes_nothing():
     def counts():
         return (
@@ -190,6 +286,8 @@ def _check_second_load_changes_nothing():
             AuditEntry.objects.count(),
             Quotation.objects.count(),
             SalesOrder.objects.count(),
+            Invoice.objects.count(),
+            JournalEntry.objects.count(),
         )
 
     before = counts()
