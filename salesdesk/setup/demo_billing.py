@@ -38,7 +38,7 @@ from salesdesk.customers.models import Customer
 from salesdesk.sales import services as sales
 from salesdesk.sales.errors import CreditLimitExceeded, CustomerBlocked
 from salesdesk.sales.models import SalesOrder
-from salesdesk.setup.demo_sales import _mail_kept_in_memory
+from salesdesk.setup.demo_sales import mail_kept_in_memory
 
 SETTINGS = {
     "invoice_policy": "on_order",
@@ -330,7 +330,7 @@ class _BillingLoader:
         billing.invoice_cancel(invoice=duplicate, actor=actor, reason="Entered twice by mistake.")
         self.held_order_for(cast["overdue_blocked"], Decimal("600"))
         self.held_order_for(cast["near_limit"], cast["near_limit"].credit_limit * Decimal("0.30"))
-        with _mail_kept_in_memory():
+        with mail_kept_in_memory():
             billing.dunning_run(company=self.company, actor=actor, send=True)
 
     def held_order_for(self, customer: Customer, gross: Decimal) -> None:

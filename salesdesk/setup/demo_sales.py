@@ -12,8 +12,9 @@ Django's in-memory mail box: loading the demo never sends real mail. Those whose
 over (rejected, expired, cancelled) are marked sent through the workflow function with the
 note the service writes, without rendering a PDF, to keep the load fast.
 
-Two order statuses are left out because nothing reaches them yet: `credit_hold` (the credit
-check comes with the credit-management issue) and `closed` (it needs delivery and invoicing).
+An order the credit check holds is released by the salesperson's approver, as a manager
+would for a known customer; the billing part of the demo leaves two held orders waiting in
+the queue. `closed` is left out: it needs deliveries.
 """
 
 import contextlib
@@ -106,7 +107,7 @@ LINE_COUNTS = ((1, 2, 3, 4, 5, 6), (20, 25, 25, 15, 10, 5))
 def load_sales(demo) -> None:
     loader = _SalesLoader(demo)
     loader.load_contracts()
-    with _mail_kept_in_memory():
+    with mail_kept_in_memory():
         loader.load_quotations()
     loader.load_orders()
     loader.convert_quotations()
@@ -129,7 +130,7 @@ def summary(company) -> list[str]:
 
 
 @contextmanager
-def _mail_kept_in_memory() -> Iterator[None]:
+def mail_kept_in_memory() -> Iterator[None]:
     """Send through Django's locmem backend and then drop the messages (the PDFs are not kept)."""
     had_outbox = hasattr(mail, "outbox")
     before = getattr(mail, "outbox", None)
