@@ -56,6 +56,8 @@ class CustomerResource(Resource):
                 "delete": m.has_perm("customers.delete_customercontact"),
             },
             "events": workflow.events_for(obj),
+            # Billing sits above customers: its panel on this page is fetched by URL (htmx), never imported.
+            "show_billing": m.has_perm("billing.view_invoice"),
         }
 
 

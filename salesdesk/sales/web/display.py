@@ -13,6 +13,7 @@ from salesdesk.core.money import currency_places
 from salesdesk.sales import progress, selectors
 from salesdesk.sales.models import Quotation, SalesOrder
 from salesdesk.sales.totals import LineInput, Totals, document_totals
+from salesdesk.sales.web import credit
 
 PROGRESS_LABELS = {
     "none": _("none"),
@@ -120,8 +121,13 @@ def _order_context(m, order: SalesOrder, lines) -> dict[str, Any]:
     touched = delivery != progress.NONE or invoicing != progress.NONE
     states = {k: PROGRESS_LABELS.get(v, v) for k, v in selectors.order_progress(order).items()}
     approvals = list(order.price_approvals.select_related("requested_by", "decided_by").prefetch_related("lines__product"))
+    held = order.status == S.CREDIT_HOLD
     return {
         "progress": states,
+        "credit_hold": credit.hold_context(order, order.company.base_currency) if held else None,
+        "can_release": held and m.has_perm(credit.RELEASE_PERM),
+        # Billing sits above sales: its panel on this page is fetched by URL (htmx), never imported.
+        "show_billing": m.has_perm("billing.view_invoice"),
         "revisions": list(order.revisions.select_related("actor").order_by("-revision")),
         "approvals": approvals,
         "pending_approval": next((a for a in approvals if a.status == a.Status.PENDING), None),

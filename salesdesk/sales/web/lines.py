@@ -116,7 +116,8 @@ def _header(request) -> dict[str, Any]:
     }
 
 
-def _read_lines(request, prefix: str = "lines") -> list[PreviewLine]:
+def read_lines(request, prefix: str = "lines") -> list[PreviewLine]:
+    """The posted line rows worth pricing, each with the first problem found in its input."""
     post = request.POST
     try:
         count = min(int(post.get(f"{prefix}-TOTAL_FORMS", "0")), MAX_PREVIEW_LINES)
@@ -186,7 +187,7 @@ def _price(header, line: PreviewLine, company) -> None:
 
 def preview_context(request) -> dict[str, Any]:
     header = _header(request)
-    lines = _read_lines(request)
+    lines = read_lines(request)
     for line in lines:
         if line.problem:
             continue

@@ -196,25 +196,17 @@ class ProgressFilter(Filter):
         return qs.filter(_touched__gt=0, _open=0)
 
 
-class PaymentFilter(Filter):
-    """Payment progress is fed by billing; until an order has payments against it, it is `none`."""
-
-    def apply(self, qs, request, raw):
-        if raw not in {v for v, _ in self.options(request)}:
-            return qs
-        # Until billing stores payment progress on the order, this reads each order's state (O(orders)).
-        orders = qs.select_related(None).prefetch_related(None).prefetch_related("lines").only("pk", "company_id", "total_amount")
-        states = [(o.pk, selectors.order_progress(o)["payment_state"]) for o in orders]
-        return qs.filter(pk__in=[pk for pk, state in states if state == raw])
+def _delivery_state(order):
+    lines = list(order.lines.all())
+    state = progress.delivery_state((line.quantity, line.delivered_quantity) for line in lines)
+    return PROGRESS_LABELS.get(state, state)
 
 
-def _order_state(kind):
+def _stored_state(name):
+    """Invoicing and payment progress as billing stores them on the order (filterable in the database)."""
+
     def read(order):
-        lines = list(order.lines.all())
-        if kind == "delivery":
-            state = progress.delivery_state((line.quantity, line.delivered_quantity) for line in lines)
-        else:
-            state = progress.invoice_state((line.quantity, line.invoiced_quantity) for line in lines)
+        state = getattr(order, name)
         return PROGRESS_LABELS.get(state, state)
 
     return read
@@ -272,8 +264,9 @@ orders = OrderResource(
         Column("currency", _("currency"), accessor="currency.code"),
         Column("total_amount", _("total"), sort="total_amount", numeric=True),
         Column("status", _("status"), sort="status", badge=ORDER_COLOURS),
-        Column("delivery_state", _("delivery"), accessor=_order_state("delivery")),
-        Column("invoice_state", _("invoicing"), accessor=_order_state("invoice")),
+        Column("delivery_state", _("delivery"), accessor=_delivery_state),
+        Column("invoice_state", _("invoicing"), accessor=_stored_state("invoice_state"), sort="invoice_state"),
+        Column("payment_state", _("payment"), accessor=_stored_state("payment_state"), sort="payment_state"),
     ],
     search_fields=("number", "customer__code", "customer__name", "customer_reference"),
     filters=[
@@ -281,8 +274,8 @@ orders = OrderResource(
         Filter("salesperson", _("salesperson"), "salesperson_id", _salespeople),
         Filter("customer", _("customer"), "customer_id", _customers),
         ProgressFilter("delivery", _("delivery"), "delivered_quantity", lambda r: _DELIVERY_CHOICES),
-        ProgressFilter("invoicing", _("invoicing"), "invoiced_quantity", lambda r: _INVOICE_CHOICES),
-        PaymentFilter("payment", _("payment"), "", lambda r: _PAYMENT_CHOICES),
+        Filter("invoicing", _("invoicing"), "invoice_state", lambda r: _INVOICE_CHOICES),
+        Filter("payment", _("payment"), "payment_state", lambda r: _PAYMENT_CHOICES),
     ],
     default_sort="-date",
     form_class=sales_forms.OrderForm,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from salesdesk.sales.web import approvals, resources, views
+from salesdesk.sales.web import approvals, credit, resources, views
 from salesdesk.sales.web.settings import SalesSettingsView
 
 app_name = "sales"
@@ -18,6 +18,7 @@ urlpatterns = [
     *resources.contracts.urlpatterns(),
     path("contracts/<int:pk>/pdf/", views.PdfView.as_view(kind="contract"), name="contract-pdf"),
     path("contracts/<int:pk>/<slug:action>/", views.ContractActionView.as_view(), name="contract-action"),
+    path("credit-holds/", credit.CreditHoldListView.as_view(), name="credit-holds"),
     path("approvals/", approvals.ApprovalListView.as_view(), name="approval-list"),
     path("approvals/<int:pk>/<slug:decision>/", approvals.ApprovalDecideView.as_view(), name="approval-decide"),
     path("price-overrides/", approvals.OverridesReportView.as_view(), name="price-overrides"),

@@ -2,6 +2,7 @@
 endpoints behind keyboard line entry: product search and the live totals preview."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,8 +14,9 @@ from salesdesk.core.errors import DomainError
 from salesdesk.core.web.access import CompanyRequiredMixin
 from salesdesk.core.web.forms import error_message
 from salesdesk.sales import selectors, services
-from salesdesk.sales.errors import PriceApprovalRequired
+from salesdesk.sales.errors import CreditLimitExceeded, CustomerBlocked, NotAllowedToRelease, PriceApprovalRequired
 from salesdesk.sales.models import Contract, Quotation, SalesOrder
+from salesdesk.sales.web import credit
 from salesdesk.sales.web import forms as sales_forms
 from salesdesk.sales.web.lines import apply_line_errors, preview_context
 
@@ -128,14 +130,31 @@ class QuotationActionView(ActionView):
 
 class OrderActionView(ActionView):
     kind = "order"
-    actions = {"confirm": "sales.change_salesorder", "cancel": "sales.change_salesorder"}
+    actions = {"confirm": "sales.change_salesorder", "cancel": "sales.change_salesorder", "release": credit.RELEASE_PERM}
 
     def load(self, request, pk):
         return _order(request, pk)
 
     def do_confirm(self, request, order):
-        order = services.order_confirm(order=order, actor=request.user, membership=request.membership)
+        try:
+            order = services.order_confirm(order=order, actor=request.user, membership=request.membership)
+        except (CreditLimitExceeded, CustomerBlocked) as exc:
+            # The order waits in credit hold (or, for a blocked file, stays as it was): say why, with the figures.
+            messages.warning(request, credit.refusal_message(exc, request.company.base_currency))
+            return _detail("order", order)
         messages.success(request, _("Order %(number)s is confirmed.") % {"number": order.number})
+        return _detail("order", order)
+
+    def do_release(self, request, order):
+        reason = _reason(request)
+        if not reason:
+            messages.error(request, _("Say why the order may go through despite its credit."))
+            return _detail("order", order)
+        try:
+            order = services.order_release_credit(order=order, actor=request.user, membership=request.membership, reason=reason)
+        except NotAllowedToRelease as exc:
+            raise PermissionDenied(exc.message) from exc
+        messages.success(request, _("Order %(number)s was released and is confirmed.") % {"number": order.number})
         return _detail("order", order)
 
     def do_cancel(self, request, order):
