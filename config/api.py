@@ -4,10 +4,14 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from salesdesk.accounts.api import views as accounts
+from salesdesk.billing.api import payments as billing_payments
+from salesdesk.billing.api import receivables
+from salesdesk.billing.api import views as billing
 from salesdesk.catalog.api import views as catalog
 from salesdesk.customers.api import views as customers
 from salesdesk.inventory.api import views as inventory
 from salesdesk.ledger.api import views as ledger
+from salesdesk.sales.api import orders as sales_orders
 from salesdesk.sales.api import views as sales
 from salesdesk.sales.api.settings import SalesSettingsView
 
@@ -29,16 +33,24 @@ router.register("currency-rates", catalog.CurrencyRateViewSet, basename="currenc
 router.register("price-lists", catalog.PriceListViewSet, basename="price-list")
 router.register("warehouses", inventory.WarehouseViewSet, basename="warehouse")
 router.register("quotations", sales.QuotationViewSet, basename="quotation")
-router.register("sales-orders", sales.SalesOrderViewSet, basename="sales-order")
+router.register("sales-orders", sales_orders.SalesOrderViewSet, basename="sales-order")
 router.register("price-approvals", sales.PriceApprovalViewSet, basename="price-approval")
 router.register("contracts", sales.ContractViewSet, basename="contract")
 router.register("ledger/accounts", ledger.AccountViewSet, basename="ledger-account")
 router.register("ledger/entries", ledger.JournalEntryViewSet, basename="ledger-entry")
+router.register("invoices", billing.InvoiceViewSet, basename="invoice")
+router.register("payments", billing_payments.PaymentViewSet, basename="payment")
+router.register("deposits", billing_payments.DepositViewSet, basename="deposit")
+router.register("dunning-letters", receivables.DunningLetterViewSet, basename="dunning-letter")
 
 urlpatterns = [
     path("auth/token/", accounts.TokenView.as_view(), name="api-token"),
     path("price-preview/", sales.PricePreviewView.as_view(), name="price-preview"),
     path("sales-settings/", SalesSettingsView.as_view(), name="sales-settings"),
     path("ledger/trial-balance/", ledger.TrialBalanceView.as_view(), name="ledger-trial-balance"),
+    path("billing-settings/", receivables.BillingSettingsView.as_view(), name="billing-settings"),
+    path("receivables/aging/", receivables.AgeingView.as_view(), name="receivables-aging"),
+    # Before the router: the customers resource lives in a lower app that knows nothing of billing.
+    path("customers/<int:id>/statement/", receivables.CustomerStatementView.as_view(), name="customer-statement"),
     path("", include(router.urls)),
 ]

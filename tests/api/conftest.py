@@ -163,3 +163,55 @@ def sales_documents(request):
         ],
     )
     return {"quotation": quotation, "order": order, "pending_order": pending, "contract": contract, "journal_entry": entry}
+
+
+@pytest.fixture(autouse=True)
+def billing_documents(request):
+    """Billing documents in master_data's company, so invoice, payment, deposit and letter ids exist."""
+    if "master_data" not in request.fixturenames:
+        return None
+    from salesdesk.billing import services as billing
+    from salesdesk.sales import services as sales_services
+
+    request.getfixturevalue("sales_documents")
+    data = request.getfixturevalue("master_data")
+    users = request.getfixturevalue("users")
+    company, customer, product = data["company"], data["customer"], data["product"]
+    admin, accountant = users["admin"], users["accountant"]
+    membership = admin.memberships.get(company=company)
+    order = sales_services.order_create(
+        company=company, actor=admin, membership=membership, customer=customer, lines=[{"product": product, "quantity": Decimal("3")}]
+    )
+    order = sales_services.order_confirm(order=order, actor=admin, membership=membership)
+    deposit = billing.deposit_create(company=company, actor=accountant, customer=customer, amount=Decimal("5.00"), sales_order=order)
+    invoice = billing.invoice_post(
+        invoice=billing.invoice_from_order(order=order, actor=accountant, membership=membership), actor=accountant
+    )
+    overdue = billing.invoice_create(
+        company=company,
+        actor=accountant,
+        membership=membership,
+        customer=customer,
+        lines=[{"product": product, "quantity": Decimal("1")}],
+        issue_date=date(2025, 1, 15),
+    )
+    overdue = billing.invoice_post(invoice=overdue, actor=accountant)
+    draft = billing.invoice_create(
+        company=company, actor=accountant, membership=membership, customer=customer, lines=[{"product": product, "quantity": Decimal("2")}]
+    )
+    payment = billing.payment_create(
+        company=company,
+        actor=accountant,
+        customer=customer,
+        amount=Decimal("20.00"),
+        allocations=[{"invoice": invoice, "amount": Decimal("10.00")}],
+    )
+    letters = billing.dunning_run(company=company, actor=accountant, send=False)
+    return {
+        "invoice": invoice,
+        "overdue_invoice": overdue,
+        "draft_invoice": draft,
+        "payment": payment,
+        "deposit": deposit,
+        "dunning_letter": letters[0],
+    }

@@ -34,6 +34,10 @@ def deposit_create(
     if customer is None or customer.company_id != company.pk:
         raise Invalid({"customer": ["Unknown customer."]})
     if sales_order is not None:
+        # The order as it is now (locked), not as the caller last saw it.
+        sales_order = (
+            SalesOrder.objects.select_for_update(of=("self",)).select_related("currency").filter(pk=sales_order.pk).first() or sales_order
+        )
         if sales_order.company_id != company.pk or sales_order.customer_id != customer.pk:
             raise Invalid({"sales_order": ["Not an order of this customer."]})
         if sales_order.status in (SalesOrder.Status.CANCELLED, SalesOrder.Status.CLOSED):
@@ -144,8 +148,13 @@ def deposit_apply(*, deposit: Deposit, invoice, amount=None, actor) -> Deposit:
     deposit = _locked(deposit)
     if deposit.status != Status.HELD:
         raise InvalidTransition(from_status=deposit.status, to_status=Status.APPLIED, allowed=[])
-    if amount is None and isinstance(invoice, Invoice):
-        amount = min(deposit.held_amount, invoice.amount_due)
+    if amount is None:
+        # As much as both allow, read from the invoice as it is now.
+        invoice_id = invoice.pk if isinstance(invoice, Invoice) else invoice
+        if isinstance(invoice_id, int) and not isinstance(invoice_id, bool):
+            due = Invoice.objects.filter(company_id=deposit.company_id, pk=invoice_id).values_list("amount_due", flat=True).first()
+            if due is not None and due > 0:
+                amount = min(deposit.held_amount, due)
     pairs = allocation_input(deposit, [{"invoice": invoice, "amount": amount}])
     target, amount = pairs[0]
     if amount > deposit.held_amount:

@@ -122,6 +122,14 @@ def payment_create(
         pairs = allocation_input(probe, allocations)
         if sum((a for _, a in pairs), ZERO) > amount:
             raise OverAllocation(amount=str(amount), allocated=str(sum((a for _, a in pairs), ZERO)))
+        # Invoices before the customer's account row (the ledger posting moves it), the order
+        # every settlement locks in, so a payment and an allocation never wait on each other.
+        list(
+            Invoice.objects.select_for_update()
+            .filter(pk__in=sorted(invoice.pk for invoice, _ in pairs))
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
         rate = common.rate_for(company, currency, on)
         _, number = common.take_number(company, SERIES, on)
         payment = Payment.objects.create(

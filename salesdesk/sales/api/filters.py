@@ -33,10 +33,13 @@ class QuotationFilter(DocumentFilter):
 class SalesOrderFilter(DocumentFilter):
     quotation = filters.ModelChoiceFilter(queryset=_of_company(Quotation))
     contract = filters.ModelChoiceFilter(queryset=_of_company(Contract))
+    # Stored columns that billing keeps up to date, so these are plain indexed conditions.
+    invoice_state = filters.ChoiceFilter(choices=[(s, s) for s in ("none", "partial", "invoiced")])
+    payment_state = filters.ChoiceFilter(choices=[(s, s) for s in ("none", "partial", "paid")])
 
     class Meta:
         model = SalesOrder
-        fields = ["status", "customer", "salesperson", "quotation", "contract"]
+        fields = ["status", "customer", "salesperson", "quotation", "contract", "invoice_state", "payment_state"]
 
 
 class ContractFilter(filters.FilterSet):

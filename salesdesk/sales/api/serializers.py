@@ -15,7 +15,7 @@ from salesdesk.core.api.fields import CompanyRelatedField, CompanySlugField
 from salesdesk.core.api.serializers import CompanyModelSerializer, IsoDateField
 from salesdesk.customers import selectors as customer_selectors
 from salesdesk.customers.models import Customer
-from salesdesk.sales import selectors
+from salesdesk.sales import progress, selectors
 from salesdesk.sales.models import (
     Contract,
     ContractItem,
@@ -26,7 +26,6 @@ from salesdesk.sales.models import (
     SalesOrder,
     SalesOrderLine,
 )
-from salesdesk.sales.progress import NONE
 
 LINE_FIELDS = ["id", "product", "description", "quantity", "unit_price", "discount_percent", "tax", "amount"]
 LINE_READ_ONLY = ["amount", "price_explanation", "floor_price"]
@@ -185,19 +184,35 @@ _PROGRESS = {
 }
 
 
-def _progress_field(name):
-    field = serializers.ChoiceField(choices=_PROGRESS[name])
+def _delivery_state_field():
+    field = serializers.ChoiceField(choices=_PROGRESS["delivery_state"])
     return extend_schema_field(field)(
-        serializers.SerializerMethodField(help_text=f"Derived from the order's quantities: {', '.join(_PROGRESS[name])}.")
+        serializers.SerializerMethodField(help_text=f"Derived from the order's quantities: {', '.join(_PROGRESS['delivery_state'])}.")
     )
+
+
+def _stored_state_field(name, what):
+    return serializers.ChoiceField(
+        choices=_PROGRESS[name], read_only=True, help_text=f"Kept up to date by billing from {what}: {', '.join(_PROGRESS[name])}."
+    )
+
+
+def _figure(help_text):
+    return TrimmedDecimalField(max_digits=16, decimal_places=2, read_only=True, help_text=help_text)
 
 
 class SalesOrderSerializer(DocumentSerializer):
     lines = SalesOrderLineSerializer(many=True, required=False)
     contract = VisibleRelatedField(model=Contract, visible=selectors.contracts_visible, required=False, allow_null=True)
-    delivery_state = _progress_field("delivery_state")
-    invoice_state = _progress_field("invoice_state")
-    payment_state = _progress_field("payment_state")
+    delivery_state = _delivery_state_field()
+    invoice_state = _stored_state_field("invoice_state", "the quantities on posted invoices")
+    payment_state = _stored_state_field("payment_state", "the payments and deposits applied to its invoices")
+    open_amount = _figure(
+        "What is still to invoice, including tax, in the company's currency (the order's share of the customer's exposure)."
+    )
+    invoiced_amount = _figure("Invoiced less credited, in the order's currency.")
+    paid_amount = _figure("Paid on its invoices (payments and deposits applied), in the order's currency.")
+    credit_release_reason = serializers.CharField(read_only=True, help_text="Why the order was released from credit hold; empty otherwise.")
 
     class Meta:
         model = SalesOrder
@@ -223,25 +238,17 @@ class SalesOrderSerializer(DocumentSerializer):
             "delivery_state",
             "invoice_state",
             "payment_state",
+            "open_amount",
+            "invoiced_amount",
+            "paid_amount",
+            "credit_release_reason",
             "confirmed_at",
             "created_at",
         ]
         read_only_fields = ["number", "series", "sequence", "revision", "status", "salesperson", "quotation", *TOTALS, "confirmed_at"]
 
-    def _progress(self, order) -> dict:
-        cache = self.context.setdefault("_order_progress", {})
-        if order.pk not in cache:
-            cache[order.pk] = selectors.order_progress(order)
-        return cache[order.pk]
-
     def get_delivery_state(self, order) -> str:
-        return self._progress(order).get("delivery_state", NONE)
-
-    def get_invoice_state(self, order) -> str:
-        return self._progress(order).get("invoice_state", NONE)
-
-    def get_payment_state(self, order) -> str:
-        return self._progress(order).get("payment_state", NONE)
+        return progress.delivery_state((line.quantity, line.delivered_quantity) for line in order.lines.all())
 
 
 # --- price approvals ----------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Quotations, sales orders, price approvals and contracts: each write is one service call.
+"""Quotations, price approvals and contracts (sales orders: `orders.py`): each write is one service call.
 
 Querysets come from the record-scope selectors, so a salesperson gets 404 for another
 salesperson's documents. After every write the document is read again through the same
@@ -20,8 +20,8 @@ from salesdesk.core.api.views import CompanyScopedMixin
 from salesdesk.core.errors import Invalid
 from salesdesk.sales import selectors, services
 from salesdesk.sales.api import serializers as s
-from salesdesk.sales.api.filters import ContractFilter, PriceApprovalFilter, QuotationFilter, SalesOrderFilter
-from salesdesk.sales.models import Contract, PriceApproval, Quotation, SalesOrder
+from salesdesk.sales.api.filters import ContractFilter, PriceApprovalFilter, QuotationFilter
+from salesdesk.sales.models import Contract, PriceApproval, Quotation
 
 
 def conflict(*codes: str) -> OpenApiResponse:
@@ -167,95 +167,6 @@ class QuotationViewSet(ScopedDocumentViewSet):
     def convert(self, request, pk=None):
         order = services.quotation_convert(quotation=self.get_object(), actor=request.user, membership=request.membership)
         return Response({"sales_order": order.pk})
-
-    @extend_schema(responses=s.PDF_RESPONSE)
-    @action(detail=True, methods=["get"])
-    def pdf(self, request, pk=None):
-        return pdf_response(self.get_object())
-
-
-# --- sales orders -------------------------------------------------------------------------
-
-
-_O = "sales.change_salesorder"
-CONFIRM_CONFLICTS = conflict(
-    "invalid_transition", "price_approval_required", "credit_limit_exceeded", "customer_blocked", "insufficient_stock", "contract_exhausted"
-)
-
-
-@extend_schema_view(
-    create=extend_schema(responses={201: s.SalesOrderSerializer}),
-    partial_update=extend_schema(responses={200: s.SalesOrderSerializer, 409: conflict("not_editable")}),
-)
-class SalesOrderViewSet(mixins.DestroyModelMixin, ScopedDocumentViewSet):
-    """Sales orders. Confirming gives the number and runs the price-floor check; amendments are logged revisions.
-
-    A draft order (it has no number yet) can be deleted; any other is cancelled instead.
-    """
-
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-
-    queryset = SalesOrder.objects.select_related("currency").prefetch_related("lines")
-    serializer_class = s.SalesOrderSerializer
-    visible = staticmethod(selectors.orders_visible)
-    filterset_class = SalesOrderFilter
-    search_fields = ["number", "customer__name", "customer__code", "customer_reference"]
-    ordering_fields = ["date", "number", "requested_date", "total_amount", "created_at"]
-    action_perms = {"confirm": _O, "cancel": _O, "amend": _O, "pdf": "sales.view_salesorder"}
-
-    def perform_create(self, serializer):
-        values, lines = self.split_lines(serializer)
-        order = services.order_create(
-            company=self.request.company,
-            actor=self.request.user,
-            membership=self.request.membership,
-            customer=values.pop("customer"),
-            lines=lines or [],
-            **values,
-        )
-        serializer.instance = self.fresh(order)
-
-    def perform_destroy(self, instance):
-        services.order_delete(order=instance, actor=self.request.user)
-
-    def perform_update(self, serializer):
-        values, lines = self.split_lines(serializer)
-        order = services.order_update(
-            order=serializer.instance, actor=self.request.user, membership=self.request.membership, values=values, lines=lines
-        )
-        serializer.instance = self.fresh(order or serializer.instance)
-
-    @extend_schema(
-        request=None,
-        responses={200: s.SalesOrderSerializer, 409: CONFIRM_CONFLICTS},
-        description="`price_approval_required`: the order is left in `pending_approval` and `details.price_approval` names the request.",
-    )
-    @action(detail=True, methods=["post"])
-    def confirm(self, request, pk=None):
-        order = self.get_object()
-        return self.answer(services.order_confirm(order=order, actor=request.user, membership=request.membership) or order)
-
-    @extend_schema(request=s.OptionalReasonSerializer, responses={200: s.SalesOrderSerializer, 409: conflict("invalid_transition")})
-    @action(detail=True, methods=["post"])
-    def cancel(self, request, pk=None):
-        order = self.get_object()
-        reason = self.body(s.OptionalReasonSerializer).get("reason", "")
-        return self.answer(services.order_cancel(order=order, actor=request.user, reason=reason) or order)
-
-    @extend_schema(
-        request=s.AmendSerializer,
-        responses={200: s.SalesOrderSerializer, 409: conflict("invalid_transition", "price_approval_required", "contract_exhausted")},
-        description="Replaces the undelivered lines of a confirmed order; `id` keeps an existing line. Logged as a revision.",
-    )
-    @action(detail=True, methods=["post"])
-    def amend(self, request, pk=None):
-        order = self.get_object()
-        body = self.body(s.AmendSerializer)
-        s.require_line_fields(body["lines"])
-        amended = services.order_amend(
-            order=order, actor=request.user, membership=request.membership, lines=s.line_values(body["lines"]), reason=body["reason"]
-        )
-        return self.answer(amended or order)
 
     @extend_schema(responses=s.PDF_RESPONSE)
     @action(detail=True, methods=["get"])
