@@ -150,7 +150,7 @@ class Invoice(CompanyOwned):
     @property
     def payment_state(self) -> str:
         """unpaid / partial / paid, from what was settled against the total."""
-        if self.status == InvoiceStatus.DRAFT or self.total_amount <= 0:
+        if self.status in (InvoiceStatus.DRAFT, InvoiceStatus.CANCELLED) or self.total_amount <= 0:
             return "unpaid"
         if self.amount_due <= 0:
             return "paid"

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum
 
 from salesdesk.accounts.selectors import scope_by_salesperson
 from salesdesk.billing import ageing
@@ -13,6 +13,17 @@ from salesdesk.billing.services.common import to_base
 from salesdesk.billing.services.settlement import unpaid_parts
 from salesdesk.core.money import ZERO
 from salesdesk.ledger.models import Account, JournalLine
+
+# The invoice's payment state as `Invoice.payment_state` reads it, as conditions the database can
+# answer: a draft or an invoice of nothing is unpaid; nothing left due is paid; part of it is
+# partial. Cancelled drafts match no state: a list filtered by payment never shows them.
+_LIVE = ~Q(status=Invoice.Status.CANCELLED)
+_NOT_BILLED = Q(status=Invoice.Status.DRAFT) | Q(total_amount__lte=0)
+PAYMENT_STATE = {
+    "paid": _LIVE & ~_NOT_BILLED & Q(amount_due__lte=0),
+    "partial": _LIVE & ~_NOT_BILLED & Q(amount_due__gt=0, amount_due__lt=F("total_amount")),
+    "unpaid": _LIVE & (_NOT_BILLED | Q(amount_due__gte=F("total_amount"))),
+}
 
 
 def invoices_visible(company, membership) -> QuerySet:

@@ -1,9 +1,10 @@
 """Filters of the billing lists. Every filter is a database condition; foreign keys only accept rows of the request's company."""
 
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django_filters import rest_framework as filters
 
+from salesdesk.billing import selectors
 from salesdesk.billing.models import Deposit, DunningLetter, Invoice, Payment
 from salesdesk.customers.models import Customer
 from salesdesk.sales.models import SalesOrder
@@ -15,16 +16,6 @@ def _of_company(model):
     return lambda request: model.objects.filter(company=request.company) if request is not None else model.objects.none()
 
 
-# The invoice's payment state as `Invoice.payment_state` reads it, as conditions the database can
-# answer: a draft or an invoice of nothing is unpaid; nothing left due is paid; part of it is partial.
-_NOT_BILLED = Q(status=Status.DRAFT) | Q(total_amount__lte=0)
-PAYMENT_STATE = {
-    "paid": ~_NOT_BILLED & Q(amount_due__lte=0),
-    "partial": ~_NOT_BILLED & Q(amount_due__gt=0, amount_due__lt=F("total_amount")),
-    "unpaid": _NOT_BILLED | Q(amount_due__gte=F("total_amount")),
-}
-
-
 def overdue() -> Q:
     """An invoice with money still due after its earliest open instalment's due date."""
     return Q(kind=Invoice.Kind.INVOICE, amount_due__gt=0, next_due_date__lt=timezone.localdate())
@@ -33,7 +24,7 @@ def overdue() -> Q:
 class InvoiceFilter(filters.FilterSet):
     customer = filters.ModelChoiceFilter(queryset=_of_company(Customer))
     sales_order = filters.ModelChoiceFilter(queryset=_of_company(SalesOrder))
-    payment_state = filters.ChoiceFilter(choices=[(s, s) for s in PAYMENT_STATE], method="filter_payment_state")
+    payment_state = filters.ChoiceFilter(choices=[(s, s) for s in selectors.PAYMENT_STATE], method="filter_payment_state")
     overdue = filters.BooleanFilter(method="filter_overdue", label="Due date passed with money still due")
     issue_date_from = filters.DateFilter(field_name="issue_date", lookup_expr="gte", label="Issued on or after")
     issue_date_to = filters.DateFilter(field_name="issue_date", lookup_expr="lte", label="Issued on or before")
@@ -43,7 +34,7 @@ class InvoiceFilter(filters.FilterSet):
         fields = ["status", "kind", "customer", "sales_order", "disputed"]
 
     def filter_payment_state(self, qs, name, value):
-        return qs.filter(PAYMENT_STATE[value]) if value else qs
+        return qs.filter(selectors.PAYMENT_STATE[value]) if value else qs
 
     def filter_overdue(self, qs, name, value):
         if value is None:

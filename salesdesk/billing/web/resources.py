@@ -5,7 +5,7 @@ own customers' documents, a sales manager their team's), and every write goes th
 billing services, from the action views next to this module.
 """
 
-from django.db.models import F, Q
+from django.db.models import Q
 from django.urls import NoReverseMatch, path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -30,19 +30,11 @@ def _customers(request):
 
 
 class PaymentStateFilter(Filter):
-    """unpaid / partly paid / paid, from what is still due against the total.
-
-    Drafts count as unpaid, as `Invoice.payment_state` says; cancelled drafts never match."""
+    """unpaid / partly paid / paid, as `Invoice.payment_state` reads it (billing.selectors)."""
 
     def apply(self, qs, request, raw):
-        open_or_paid = Q(status__in=[Invoice.Status.POSTED, Invoice.Status.PAID])
-        if raw == "paid":
-            return qs.filter(open_or_paid, total_amount__gt=0, amount_due__lte=0)
-        if raw == "partial":
-            return qs.filter(open_or_paid, amount_due__gt=0, amount_due__lt=F("total_amount"))
-        if raw == "unpaid":
-            return qs.filter(Q(status=Invoice.Status.DRAFT) | Q(status=Invoice.Status.POSTED, amount_due=F("total_amount")))
-        return qs
+        condition = selectors.PAYMENT_STATE.get(raw)
+        return qs.filter(condition) if condition is not None else qs
 
 
 class OverdueFilter(Filter):
