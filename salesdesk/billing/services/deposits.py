@@ -27,6 +27,7 @@ SERIES = "DEP"
 Status = Deposit.Status
 
 
+@transaction.atomic
 def deposit_create(
     *, company, actor, customer, amount, date=None, sales_order=None, method="bank_transfer", reference="", currency=None
 ) -> Deposit:
