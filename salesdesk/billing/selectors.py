@@ -5,6 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import F, Q, QuerySet, Sum
+from django.utils import timezone
 
 from salesdesk.accounts.selectors import scope_by_salesperson
 from salesdesk.billing import ageing
@@ -24,6 +25,12 @@ PAYMENT_STATE = {
     "partial": _LIVE & ~_NOT_BILLED & Q(amount_due__gt=0, amount_due__lt=F("total_amount")),
     "unpaid": _LIVE & (_NOT_BILLED | Q(amount_due__gte=F("total_amount"))),
 }
+
+
+def overdue(on: date | None = None) -> Q:
+    """A posted invoice with money still due after its earliest open instalment's due date."""
+    on = on or timezone.localdate()
+    return Q(kind=Invoice.Kind.INVOICE, status=Invoice.Status.POSTED, amount_due__gt=0, next_due_date__lt=on)
 
 
 def invoices_visible(company, membership) -> QuerySet:

@@ -1,7 +1,5 @@
 """Filters of the billing lists. Every filter is a database condition; foreign keys only accept rows of the request's company."""
 
-from django.db.models import Q
-from django.utils import timezone
 from django_filters import rest_framework as filters
 
 from salesdesk.billing import selectors
@@ -14,11 +12,6 @@ Status = Invoice.Status
 
 def _of_company(model):
     return lambda request: model.objects.filter(company=request.company) if request is not None else model.objects.none()
-
-
-def overdue() -> Q:
-    """An invoice with money still due after its earliest open instalment's due date."""
-    return Q(kind=Invoice.Kind.INVOICE, amount_due__gt=0, next_due_date__lt=timezone.localdate())
 
 
 class InvoiceFilter(filters.FilterSet):
@@ -39,7 +32,7 @@ class InvoiceFilter(filters.FilterSet):
     def filter_overdue(self, qs, name, value):
         if value is None:
             return qs
-        return qs.filter(overdue()) if value else qs.exclude(overdue())
+        return qs.filter(selectors.overdue()) if value else qs.exclude(selectors.overdue())
 
 
 class PaymentFilter(filters.FilterSet):

@@ -11,6 +11,7 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
+from salesdesk.billing import selectors
 from salesdesk.billing.models import DunningLetter, DunningLetterLine, Invoice
 from salesdesk.billing.services import common
 from salesdesk.core import workflow
@@ -34,9 +35,7 @@ def dunning_run(*, company, actor, on: date | None = None, send: bool = True) ->
     thresholds = common.billing_settings(company).dunning_thresholds()
     overdue = (
         Invoice.objects.select_for_update(of=("self",))
-        .filter(
-            company=company, kind=Invoice.Kind.INVOICE, status=Invoice.Status.POSTED, amount_due__gt=0, next_due_date__lt=on, disputed=False
-        )
+        .filter(selectors.overdue(on), company=company, disputed=False)
         .select_related("customer", "currency")
         .order_by("customer_id", "next_due_date", "id")
     )

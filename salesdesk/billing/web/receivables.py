@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from salesdesk.billing import selectors, services
-from salesdesk.billing.models import Invoice
 from salesdesk.billing.web import forms as billing_forms
 from salesdesk.billing.web.actions import ActionView, describe
 from salesdesk.core import export
@@ -126,7 +125,7 @@ def overdue_card(request):
     m = request.membership
     if not m.has_perm("billing.view_invoice"):
         return None
-    overdue = selectors.open_invoices(request.company, m).filter(kind=Invoice.Kind.INVOICE, next_due_date__lt=timezone.localdate())
+    overdue = selectors.invoices_visible(request.company, m).filter(selectors.overdue())
     return {
         "title": gettext_lazy("Overdue invoices"),
         "value": overdue.count(),

@@ -5,9 +5,7 @@ own customers' documents, a sales manager their team's), and every write goes th
 billing services, from the action views next to this module.
 """
 
-from django.db.models import Q
 from django.urls import NoReverseMatch, path
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from salesdesk.billing import selectors
@@ -41,7 +39,7 @@ class OverdueFilter(Filter):
     """Posted invoices with money due whose earliest unpaid instalment is past its date."""
 
     def apply(self, qs, request, raw):
-        overdue = Q(kind=Invoice.Kind.INVOICE, status=Invoice.Status.POSTED, amount_due__gt=0, next_due_date__lt=timezone.localdate())
+        overdue = selectors.overdue()
         if raw == "1":
             return qs.filter(overdue)
         if raw == "0":
