@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "salesdesk.inventory",
     "salesdesk.ledger",
     "salesdesk.sales",
+    "salesdesk.fulfilment",
     "salesdesk.billing",
     "salesdesk.setup",
 ]

@@ -26,13 +26,15 @@ ALL = tuple(LABELS)
 # (salesperson) or their team's (sales manager).
 COMPANY_WIDE = {ADMINISTRATOR, ACCOUNTANT, WAREHOUSE_CLERK}
 
-SALESDESK_APPS = ("accounts", "catalog", "customers", "inventory", "sales", "ledger", "billing", "core")
+SALESDESK_APPS = ("accounts", "catalog", "customers", "inventory", "sales", "fulfilment", "ledger", "billing", "core")
 # The ledger is company-wide money: sellers and the warehouse do not read it.
 _OPERATIONS_APPS = tuple(app for app in SALESDESK_APPS if app != "ledger")
-# The warehouse does not read invoices and payments either.
-_WAREHOUSE_APPS = tuple(app for app in _OPERATIONS_APPS if app != "billing")
+# The warehouse does not read invoices and payments either, nor the priced sales documents:
+# it works from deliveries, returns and stock, which show quantities, never prices or margins.
+_WAREHOUSE_APPS = tuple(app for app in _OPERATIONS_APPS if app not in ("billing", "sales"))
 # Custom permissions: `post_invoice` (post invoices and credit notes), `release_salesorder`
-# (release an order held for credit).
+# (release an order held for credit), `approve_returnrequest` (decide on a return),
+# `margins_delivery` (see what goods cost and the margin on them).
 _BILLING_WRITES = ("add", "change", "delete", "post")
 _MASTER = ("view",)
 # Quotations and orders a seller files and works on (contracts and approvals are the manager's).
@@ -40,7 +42,7 @@ _SALES_DOCUMENTS = ("quotation", "quotationline", "salesorder", "salesorderline"
 
 # role -> list of (app_label, model or "*", actions)
 GRANTS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
-    ADMINISTRATOR: [(app, "*", ("view", "add", "change", "delete", "post", "release")) for app in SALESDESK_APPS],
+    ADMINISTRATOR: [(app, "*", ("view", "add", "change", "delete", "post", "release", "approve", "margins")) for app in SALESDESK_APPS],
     SALES_MANAGER: [
         *[(app, "*", _MASTER) for app in SALESDESK_APPS],
         ("customers", "customer", ("add", "change", "delete")),
@@ -54,6 +56,8 @@ GRANTS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("sales", "contract", ("add", "change")),
         ("sales", "contractitem", ("add", "change")),
         ("sales", "salesorder", ("release",)),
+        ("fulfilment", "returnrequest", ("add", "change", "approve")),
+        ("fulfilment", "delivery", ("margins",)),
     ],
     SALESPERSON: [
         *[(app, "*", _MASTER) for app in _OPERATIONS_APPS],
@@ -61,10 +65,16 @@ GRANTS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("customers", "customercontact", ("add", "change", "delete")),
         *[("sales", model, ("add", "change")) for model in _SALES_DOCUMENTS],
         ("sales", "salesorder", ("delete",)),  # draft orders only (the service refuses others)
+        ("fulfilment", "returnrequest", ("add", "change")),
+        ("fulfilment", "delivery", ("margins",)),
     ],
     WAREHOUSE_CLERK: [
         *[(app, "*", _MASTER) for app in _WAREHOUSE_APPS],
         ("inventory", "warehouse", ("add", "change")),
+        ("inventory", "stockadjustment", ("add",)),
+        # Picks, ships, records deliveries and refusals, and receives returns.
+        ("fulfilment", "delivery", ("add", "change")),
+        ("fulfilment", "returnrequest", ("change",)),
     ],
     ACCOUNTANT: [
         *[(app, "*", _MASTER) for app in SALESDESK_APPS],
@@ -75,6 +85,7 @@ GRANTS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("catalog", "currencyrate", ("add", "change", "delete")),
         ("billing", "*", _BILLING_WRITES),
         ("sales", "salesorder", ("release",)),
+        ("fulfilment", "delivery", ("margins",)),
     ],
 }
 
@@ -86,6 +97,15 @@ HIDDEN_FROM = {SALESPERSON: {("core", "auditentry")}, WAREHOUSE_CLERK: {("core",
 READ_ONLY_MODELS = {("core", "auditentry"), ("core", "documentevent"), ("core", "numbercounter"), ("core", "idempotencyrecord")}
 # Ledger postings are append-only: written by the posting services, never through the role table.
 READ_ONLY_MODELS |= {("ledger", "journalentry"), ("ledger", "journalline"), ("ledger", "accountbalance")}
+# Stock is changed only by moves, which the goods services write; lines come with their documents.
+READ_ONLY_MODELS |= {
+    ("inventory", "stockmove"),
+    ("inventory", "stocklevel"),
+    ("inventory", "reservation"),
+    ("inventory", "stockadjustmentline"),
+    ("fulfilment", "deliveryline"),
+    ("fulfilment", "returnline"),
+}
 # Billing records written only by their services, as side effects of posting and settling.
 READ_ONLY_MODELS |= {
     ("billing", "invoiceinstalment"),

@@ -81,6 +81,15 @@ class Invoice(CompanyOwned):
     original_invoice = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="credit_notes", verbose_name=_("credited invoice")
     )
+    # An invoice for one delivery's goods; on a credit note, the delivery the customer refused
+    # (such a credit note gives the goods back to the order to be delivered and billed again).
+    delivery = models.ForeignKey(
+        "fulfilment.Delivery", null=True, blank=True, on_delete=models.PROTECT, related_name="invoices", verbose_name=_("delivery")
+    )
+    # On a credit note: the return whose goods it credits.
+    return_request = models.ForeignKey(
+        "fulfilment.ReturnRequest", null=True, blank=True, on_delete=models.PROTECT, related_name="credit_notes", verbose_name=_("return")
+    )
     currency = models.ForeignKey("catalog.Currency", on_delete=models.PROTECT, related_name="+", verbose_name=_("currency"))
     rate = models.DecimalField(max_digits=18, decimal_places=8, default=Decimal("1"))
     issue_date = models.DateField(_("issue date"))
@@ -105,6 +114,8 @@ class Invoice(CompanyOwned):
     next_due_date = models.DateField(null=True, blank=True)
     dunning_level = models.PositiveSmallIntegerField(default=0)
     disputed = models.BooleanField(_("disputed"), default=False)
+    # The sum of the open disputes: left out of dunning until they are resolved.
+    disputed_amount = models.DecimalField(_("disputed amount"), max_digits=16, decimal_places=2, default=ZERO)
     posted_at = models.DateTimeField(null=True, blank=True)
     posted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     journal_entry = models.ForeignKey("ledger.JournalEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -126,6 +137,7 @@ class Invoice(CompanyOwned):
                 condition=Q(amount_due__gte=0) & Q(amount_paid__gte=0) & Q(amount_credited__gte=0) & Q(amount_written_off__gte=0),
                 name="invoice_settlement_non_negative",
             ),
+            models.CheckConstraint(condition=Q(disputed_amount__gte=0), name="invoice_disputed_non_negative"),
             # What is settled never exceeds the total: the guard behind `over_allocation`.
             models.CheckConstraint(
                 condition=Q(status__in=["draft", "cancelled"])
@@ -395,3 +407,60 @@ class DunningLetterLine(CompanyOwned):
 
     class Meta:
         ordering = ["due_date", "id"]
+
+
+class DisputeStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    RESOLVED = "resolved", _("Resolved")
+
+
+class DisputeReason(models.TextChoices):
+    PRICE = "price", _("Price differs from the agreement")
+    QUANTITY = "quantity", _("Quantity differs from what arrived")
+    QUALITY = "quality", _("Goods faulty or damaged")
+    NOT_RECEIVED = "not_received", _("Goods not received")
+    DUPLICATE = "duplicate", _("Billed twice")
+    OTHER = "other", _("Other")
+
+
+class DisputeOutcome(models.TextChoices):
+    CREDIT_NOTE = "credit_note", _("Credit note")
+    WRITE_OFF = "write_off", _("Write-off")
+    COLLECT = "collect", _("Collect")
+
+
+class Dispute(CompanyOwned):
+    """A customer contests (part of) an invoice: the amount stays out of dunning until resolved."""
+
+    Status = DisputeStatus
+
+    TRANSITIONS = {Status.OPEN: {Status.RESOLVED}}
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="disputes", verbose_name=_("invoice"))
+    amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2)
+    reason = models.CharField(_("reason"), max_length=16, choices=DisputeReason)
+    note = models.TextField(_("note"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.OPEN)
+    outcome = models.CharField(_("outcome"), max_length=12, choices=DisputeOutcome, blank=True)
+    resolution_note = models.TextField(_("resolution"), blank=True)
+    credit_note = models.ForeignKey(Invoice, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    write_off = models.ForeignKey(WriteOff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    opened_at = models.DateTimeField(auto_now_add=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("dispute")
+        verbose_name_plural = _("disputes")
+        ordering = ["-opened_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=DisputeStatus.values), name="dispute_status_valid"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="dispute_amount_positive"),
+            models.CheckConstraint(condition=Q(reason__in=DisputeReason.values), name="dispute_reason_valid"),
+            models.CheckConstraint(condition=Q(outcome__in=["", *DisputeOutcome.values]), name="dispute_outcome_valid"),
+        ]
+        indexes = [models.Index(fields=["company", "status", "-opened_at"], name="dispute_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.invoice} ({self.amount})"

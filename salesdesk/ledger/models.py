@@ -32,6 +32,8 @@ class Account(CompanyOwned):
         BAD_DEBT = "bad_debt", _("Bad debts")
         CASH = "cash", _("Cash and bank")
         EXCHANGE_DIFFERENCE = "exchange_difference", _("Exchange differences")
+        STOCK_ADJUSTMENT = "stock_adjustment", _("Stock adjustments")
+        GOODS_RECEIVED = "goods_received", _("Goods received")
 
     code = models.CharField(_("code"), max_length=16)
     name = models.CharField(_("name"), max_length=100)
@@ -59,6 +61,8 @@ class Account(CompanyOwned):
                         "bad_debt",
                         "cash",
                         "exchange_difference",
+                        "stock_adjustment",
+                        "goods_received",
                     ]
                 ),
                 name="ledger_account_role_valid",

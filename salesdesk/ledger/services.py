@@ -30,8 +30,12 @@ STANDARD_CHART = [
     (Account.Role.INVENTORY, "1300", gettext_lazy("Inventory"), Account.Kind.ASSET),
     (Account.Role.TAX_PAYABLE, "2100", gettext_lazy("Tax payable"), Account.Kind.LIABILITY),
     (Account.Role.CUSTOMER_DEPOSITS, "2200", gettext_lazy("Customer deposits"), Account.Kind.LIABILITY),
+    # Goods taken into stock whose supplier invoice is booked outside Salesdesk.
+    (Account.Role.GOODS_RECEIVED, "2300", gettext_lazy("Goods received"), Account.Kind.LIABILITY),
     (Account.Role.REVENUE, "4000", gettext_lazy("Revenue"), Account.Kind.INCOME),
     (Account.Role.COST_OF_GOODS_SOLD, "5000", gettext_lazy("Cost of goods sold"), Account.Kind.EXPENSE),
+    # Stock counted in or out, and goods scrapped.
+    (Account.Role.STOCK_ADJUSTMENT, "5100", gettext_lazy("Stock adjustments"), Account.Kind.EXPENSE),
     (Account.Role.BAD_DEBT, "6800", gettext_lazy("Bad debts"), Account.Kind.EXPENSE),
     (Account.Role.EXCHANGE_DIFFERENCE, "7600", gettext_lazy("Exchange differences"), Account.Kind.EXPENSE),
 ]

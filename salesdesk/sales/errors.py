@@ -66,3 +66,8 @@ class NotAllowedToRelease(DomainError):
 class OverInvoicing(DomainError):
     code = "over_invoicing"
     default_message = _("This would bill more than was ordered (or shipped) on an order line.")
+
+
+class OverDelivery(DomainError):
+    code = "over_delivery"
+    default_message = _("This is more than the order has left to deliver.")

@@ -30,6 +30,12 @@ class SalesSettings(CompanyOwned):
     quotation_validity_days = models.PositiveSmallIntegerField(
         _("quotation validity (days)"), default=30, validators=[MaxValueValidator(3650)]
     )
+    # Refuse to confirm an order whose goods cannot all be reserved now (409 insufficient_stock)
+    # instead of confirming it with a backorder.
+    block_without_stock = models.BooleanField(_("block confirmation without stock"), default=False)
+    default_warehouse = models.ForeignKey(
+        "inventory.Warehouse", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("default warehouse")
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["company"], name="salessettings_one_per_company")]
@@ -226,6 +232,8 @@ class SalesOrder(Document):
         Status.PENDING_APPROVAL: {Status.DRAFT, Status.CREDIT_HOLD, Status.CONFIRMED, Status.CANCELLED},
         Status.CREDIT_HOLD: {Status.CONFIRMED, Status.CANCELLED},
         Status.CONFIRMED: {Status.CLOSED, Status.CANCELLED},
+        # A closed order reopens when money comes back off it (a chargeback) or goods are refused.
+        Status.CLOSED: {Status.CONFIRMED},
     }
 
     status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.DRAFT)
@@ -239,6 +247,10 @@ class SalesOrder(Document):
         Contract, null=True, blank=True, on_delete=models.PROTECT, related_name="orders", verbose_name=_("contract")
     )
     requested_date = models.DateField(_("requested delivery date"), null=True, blank=True)
+    # Where the goods are reserved and shipped from (the company's default warehouse when left empty).
+    warehouse = models.ForeignKey(
+        "inventory.Warehouse", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("warehouse")
+    )
     customer_reference = models.CharField(_("customer reference"), max_length=60, blank=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     revision = models.PositiveSmallIntegerField(_("revision"), default=0)
@@ -272,6 +284,7 @@ class SalesOrder(Document):
             models.Index(fields=["company", "customer", "-date"], name="salesorder_customer_idx"),
             models.Index(fields=["company", "invoice_state", "-date"], name="salesorder_invoice_state_idx"),
             models.Index(fields=["company", "payment_state", "-date"], name="salesorder_payment_state_idx"),
+            models.Index(fields=["company", "delivery_state", "-date"], name="salesorder_delivery_state_idx"),
         ]
 
 
@@ -291,7 +304,16 @@ class SalesOrderLine(Line):
                 condition=Q(invoiced_quantity__gte=0) & Q(invoiced_quantity__lte=models.F("quantity")),
                 name="salesorderline_invoiced_in_range",
             ),
+            # Never ship more than was ordered (fulfilment's conditional update relies on it too).
+            models.CheckConstraint(
+                condition=Q(delivered_quantity__gte=0) & Q(delivered_quantity__lte=models.F("quantity")),
+                name="salesorderline_delivered_in_range",
+            ),
         ]
+
+    @property
+    def outstanding_quantity(self) -> Decimal:
+        return max(self.quantity - self.delivered_quantity, ZERO)
 
 
 class SalesOrderRevision(CompanyOwned):

@@ -9,6 +9,7 @@ overdue invoices at the highest level among them. Running again the same day cha
 from datetime import date
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from salesdesk.billing import selectors
@@ -35,7 +36,8 @@ def dunning_run(*, company, actor, on: date | None = None, send: bool = True) ->
     thresholds = common.billing_settings(company).dunning_thresholds()
     overdue = (
         Invoice.objects.select_for_update(of=("self",))
-        .filter(selectors.overdue(on), company=company, disputed=False)
+        # What the customer disputes is not dunned: only the undisputed part of an invoice is.
+        .filter(selectors.overdue(on), company=company, amount_due__gt=F("disputed_amount"))
         .select_related("customer", "currency")
         .order_by("customer_id", "next_due_date", "id")
     )
@@ -57,7 +59,10 @@ def dunning_run(*, company, actor, on: date | None = None, send: bool = True) ->
             level=level,
             date=on,
             currency=invoice0.currency,
-            total_overdue=sum((invoice.amount_due for invoice, _, _ in entries if invoice.currency_id == invoice0.currency_id), ZERO),
+            total_overdue=sum(
+                (invoice.amount_due - invoice.disputed_amount for invoice, _, _ in entries if invoice.currency_id == invoice0.currency_id),
+                ZERO,
+            ),
             created_by=actor,
         )
         DunningLetterLine.objects.bulk_create(
@@ -67,7 +72,7 @@ def dunning_run(*, company, actor, on: date | None = None, send: bool = True) ->
                 invoice=invoice,
                 due_date=invoice.next_due_date,
                 days_overdue=days,
-                amount_due=invoice.amount_due,
+                amount_due=invoice.amount_due - invoice.disputed_amount,
             )
             for invoice, days, _ in entries
         )

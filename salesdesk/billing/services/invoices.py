@@ -19,6 +19,7 @@ from salesdesk.catalog.models import Product, Tax
 from salesdesk.core import arithmetic, workflow
 from salesdesk.core.errors import Invalid, InvalidTransition
 from salesdesk.core.money import HUNDRED, ZERO, split
+from salesdesk.fulfilment.models import Delivery
 from salesdesk.ledger import services as ledger
 from salesdesk.ledger.models import Account
 from salesdesk.sales import services as sales_services
@@ -141,10 +142,11 @@ def _draft_quantities(order_line_ids) -> dict[int, Decimal]:
 
 
 @transaction.atomic
-def invoice_from_order(*, order: SalesOrder, actor, membership, lines=None, issue_date=None) -> Invoice:
+def invoice_from_order(*, order: SalesOrder, actor, membership, lines=None, issue_date=None, delivery=None) -> Invoice:
     """A draft invoice for what the order has left to bill under its policy, or for chosen quantities.
 
-    `lines` is a list of {order_line, quantity}; asking for more than is left gives 409 `over_invoicing`."""
+    `lines` is a list of {order_line, quantity}; asking for more than is left gives 409 `over_invoicing`.
+    With a shipped `delivery` of the order, the invoice bills that delivery's goods not billed yet."""
     order = SalesOrder.objects.select_for_update(of=("self",)).select_related("customer", "currency", "company").get(pk=order.pk)
     if order.status not in (SalesOrder.Status.CONFIRMED, SalesOrder.Status.CLOSED):
         raise InvalidTransition(from_status=order.status, to_status="invoiced", allowed=[], reason="only confirmed orders are invoiced")
@@ -153,6 +155,8 @@ def invoice_from_order(*, order: SalesOrder, actor, membership, lines=None, issu
     left = sales_services.billable_quantities(order, on_delivery=on_delivery)
     for line_id, quantity in _draft_quantities(list(order_lines)).items():
         left[line_id] = left.get(line_id, ZERO) - quantity
+    if delivery is not None:
+        delivery, left = _delivery_billable(order, delivery, left)
     if lines is None:
         wanted = {line_id: quantity for line_id, quantity in left.items() if quantity > 0}
     else:
@@ -195,6 +199,7 @@ def invoice_from_order(*, order: SalesOrder, actor, membership, lines=None, issu
         customer=order.customer,
         salesperson=order.salesperson,
         sales_order=order,
+        delivery=delivery,
         currency=order.currency,
         issue_date=issue_date or timezone.localdate(),
         payment_term=order.customer.payment_term,
@@ -202,8 +207,25 @@ def invoice_from_order(*, order: SalesOrder, actor, membership, lines=None, issu
         created_by=actor,
     )
     _write_lines(invoice, built)
-    workflow.record_event(invoice, actor=actor, note=f"created from order {order.number}")
+    source = f"delivery {delivery.number}" if delivery is not None else f"order {order.number}"
+    workflow.record_event(invoice, actor=actor, note=f"created from {source}")
     return invoice
+
+
+def _delivery_billable(order: SalesOrder, delivery, left: dict[int, Decimal]) -> tuple[Delivery, dict[int, Decimal]]:
+    """What is left to bill, limited to the delivery's goods less what invoices for that delivery already bill."""
+    delivery = Delivery.objects.filter(pk=delivery.pk, company_id=order.company_id).first()
+    if delivery is None or delivery.sales_order_id != order.pk or delivery.status not in ("shipped", "delivered"):
+        raise Invalid({"delivery": ["Not a shipped delivery of this order."]})
+    shipped: dict[int, Decimal] = {}
+    for line_id, quantity in delivery.lines.exclude(order_line=None).values_list("order_line_id", "quantity"):
+        shipped[line_id] = shipped.get(line_id, ZERO) + quantity
+    billed = InvoiceLine.objects.filter(
+        invoice__delivery=delivery, invoice__kind=Kind.INVOICE, invoice__status__in=[Status.DRAFT, Status.POSTED, Status.PAID]
+    ).values_list("order_line_id", "quantity")
+    for line_id, quantity in billed:
+        shipped[line_id] = shipped.get(line_id, ZERO) - quantity
+    return delivery, {pk: min(qty, left.get(pk, ZERO)) for pk, qty in shipped.items() if min(qty, left.get(pk, ZERO)) > 0}
 
 
 def _locked(invoice: Invoice) -> Invoice:
@@ -365,75 +387,10 @@ def _take_back(credit_note: Invoice, lines: list[InvoiceLine], actor) -> None:
         settlement.settle(original, actor=actor, credited=used)
         settlement.settle(credit_note, actor=actor, paid=used)
     if original.sales_order_id:
-        sales_services.order_record_credit(order=original.sales_order, amount=credit_note.total_amount)
-
-
-def invoice_credit(*, invoice: Invoice, actor, lines=None, reason: str = "", post: bool = True) -> Invoice:
-    """A credit note for the whole invoice or for chosen {invoice_line, quantity}; posted at once unless `post` is False."""
-    with transaction.atomic():
-        invoice = _locked(invoice)
-        if invoice.kind != Kind.INVOICE or invoice.status not in (Status.POSTED, Status.PAID):
-            raise InvalidTransition(
-                from_status=invoice.status, to_status="credited", allowed=[], reason="only a posted invoice can be credited"
-            )
-        originals = {line.pk: line for line in invoice.lines.select_related("product", "tax")}
-        pending: dict[int, Decimal] = {}
-        for line_id, quantity in InvoiceLine.objects.filter(original_line_id__in=list(originals), invoice__status=Status.DRAFT).values_list(
-            "original_line_id", "quantity"
-        ):
-            pending[line_id] = pending.get(line_id, ZERO) + quantity
-        left = {pk: line.quantity - line.credited_quantity - pending.get(pk, ZERO) for pk, line in originals.items()}
-        if lines is None:
-            wanted = {pk: quantity for pk, quantity in left.items() if quantity > 0}
-            if not wanted:
-                raise OverCredit(reason="everything on this invoice was already credited")
-        else:
-            wanted, line_errors, failed = {}, [], False
-            for raw in lines if isinstance(lines, (list, tuple)) else []:
-                errors: dict = {}
-                ref = raw.get("invoice_line") if isinstance(raw, dict) else None
-                line_id = ref.pk if isinstance(ref, InvoiceLine) else ref
-                if not isinstance(line_id, int) or isinstance(line_id, bool) or line_id not in originals:
-                    errors["invoice_line"] = ["Not a line of this invoice."]
-                quantity = _decimal(raw.get("quantity") if isinstance(raw, dict) else None, errors, "quantity", minimum=Decimal("0.0001"))
-                line_errors.append(errors)
-                failed = failed or bool(errors)
-                if not errors:
-                    wanted[line_id] = wanted.get(line_id, ZERO) + quantity
-            if failed or not wanted:
-                raise Invalid({"lines": line_errors or ["Choose at least one line to credit."]})
-            for line_id, quantity in wanted.items():
-                if quantity > left[line_id]:
-                    raise OverCredit(invoice_line=line_id, quantity=str(quantity), creditable=str(max(left[line_id], ZERO)))
-        note = Invoice.objects.create(
-            company=invoice.company,
-            kind=Kind.CREDIT_NOTE,
-            customer=invoice.customer,
-            salesperson=invoice.salesperson,
-            sales_order=invoice.sales_order,
-            original_invoice=invoice,
-            currency=invoice.currency,
-            issue_date=timezone.localdate(),
-            reason=reason,
-            customer_reference=invoice.customer_reference,
-            created_by=actor,
-        )
-        built = [
-            InvoiceLine(
-                company=invoice.company,
-                original_line=originals[pk],
-                order_line_id=originals[pk].order_line_id,
-                product=originals[pk].product,
-                description=originals[pk].description,
-                quantity=wanted[pk],
-                unit_price=originals[pk].unit_price,
-                discount_percent=originals[pk].discount_percent,
-                tax=originals[pk].tax,
-            )
-            for pk in sorted(wanted, key=lambda pk: (originals[pk].sequence, pk))
-        ]
-        _write_lines(note, built)
-        workflow.record_event(note, actor=actor, note=f"credit note for {invoice.number}" + (f": {reason}" if reason else ""))
-        if post:
-            note = invoice_post(invoice=note, actor=actor)
-    return note
+        # A credit note for goods refused at the door hands them back to the order, to deliver and bill again.
+        given_back: dict[int, Decimal] = {}
+        if credit_note.delivery_id:
+            for line in lines:
+                if line.order_line_id:
+                    given_back[line.order_line_id] = given_back.get(line.order_line_id, ZERO) + line.quantity
+        sales_services.order_record_credit(order=original.sales_order, amount=credit_note.total_amount, quantities=given_back or None)

@@ -257,7 +257,7 @@ def test_dunning_follows_the_companys_thresholds_and_skips_paid_and_disputed_inv
     paid = manual(buyer, "11.00", issued=ago(50))
     pay(buyer, "11.00", (paid, "11.00"))
     disputed = manual(buyer, "12.00", issued=ago(50))
-    Invoice.objects.filter(pk=disputed.pk).update(disputed=True)
+    services.dispute_open(invoice=disputed, actor=acc, reason="quality")
     other = customer_of("sales2", code="N001", status="active")
     manual(other, "13.00", issued=ago(2))  # 2 days: below the first threshold
 

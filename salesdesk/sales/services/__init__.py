@@ -15,6 +15,7 @@ All keyword-only; all raise `salesdesk.core.errors.Invalid` (400, `.details` = {
 - `services.order_cancel(order=, actor=, reason="")` (refused once anything is delivered or invoiced)
 - `services.order_amend(order=, actor=, membership=, lines=, reason="")` — confirmed orders: `lines` is the full new list of lines; each dict may carry `"id"` of an existing line to change it; lines not listed and not delivered/invoiced are removed; runs the floor check again (refused with `price_approval_required` and nothing changed when beyond the actor's band); writes a `SalesOrderRevision` and increments `order.revision`
 - `services.order_release_credit(order=, actor=, membership=, reason=)` — a held order (`credit_hold`) is confirmed by a sales manager, accountant or administrator (else 403 `not_allowed_to_release`); confirmation refuses with `credit_limit_exceeded` / `customer_blocked` and moves the order to `credit_hold`
+- Goods hooks (`services/goods.py`): confirmation reserves stock per goods line (service lines count as delivered), amendment and cancellation move or release the claims; `order_record_shipment(order=, quantities={line_id: qty}, actor=)` (negative for refused goods), `order_restore_claims(order=, quantities=)`; the order closes itself when delivered, invoiced and paid
 - Billing hooks: `billable_quantities(order, on_delivery=)`, `order_record_invoice(order=, quantities={line_id: qty}, amount=)`, `order_record_credit(order=, amount=)`, `order_record_payment(order=, amount=)`
 - `services.approval_approve(approval=, actor=, membership=, reason="")`, `services.approval_reject(approval=, actor=, membership=, reason=)` — only a manager of the order's salesperson's team or an administrator (else 403-style `DomainError` code `not_allowed_to_approve`, status 403); after approval, `order_confirm` goes through
 - `services.contract_create(company=, actor=, customer=, valid_from=, valid_to=, items=[{"product", "price", "quantity"}], currency=None, allow_over_commitment=False, notes="") -> Contract`, `contract_update(contract=, actor=, values=, items=None)` (draft only), `contract_activate(contract=, actor=)`, `contract_cancel(contract=, actor=)`, `contracts_expire(company=, today=None)`
@@ -26,6 +27,7 @@ All keyword-only; all raise `salesdesk.core.errors.Invalid` (400, `.details` = {
 from salesdesk.sales.services.approvals import approval_approve, approval_reject
 from salesdesk.sales.services.contracts import contract_activate, contract_cancel, contract_create, contract_update, contracts_expire
 from salesdesk.sales.services.credit import order_release_credit
+from salesdesk.sales.services.goods import default_warehouse, order_record_shipment, order_restore_claims
 from salesdesk.sales.services.invoicing import billable_quantities, order_record_credit, order_record_invoice, order_record_payment
 from salesdesk.sales.services.orders import order_amend, order_cancel, order_confirm, order_create, order_delete, order_update
 from salesdesk.sales.services.quotations import (
@@ -50,6 +52,7 @@ __all__ = [
     "contract_create",
     "contract_update",
     "contracts_expire",
+    "default_warehouse",
     "order_amend",
     "order_cancel",
     "order_confirm",
@@ -58,7 +61,9 @@ __all__ = [
     "order_record_credit",
     "order_record_invoice",
     "order_record_payment",
+    "order_record_shipment",
     "order_release_credit",
+    "order_restore_claims",
     "order_update",
     "quotation_accept",
     "quotation_cancel",

@@ -67,3 +67,7 @@ def book_confirmation(order: SalesOrder, *, actor, note: str = "") -> None:
     consume_contract(order, +1)
     customer_services.account_add(customer_id=order.customer_id, company_id=order.company_id, open_orders=order.open_amount)
     workflow.transition(order, to=Status.CONFIRMED, actor=actor, note=note)
+    # Imported here: the goods module reads settings and stock, and the credit release uses this too.
+    from salesdesk.sales.services.goods import reserve_order
+
+    reserve_order(order, actor=actor)

@@ -13,6 +13,7 @@ from salesdesk.sales import progress
 from salesdesk.sales.errors import OverInvoicing
 from salesdesk.sales.models import SalesOrder, SalesOrderLine
 from salesdesk.sales.services.confirmation import in_base
+from salesdesk.sales.services.goods import close_if_done
 
 Status = SalesOrder.Status
 
@@ -59,15 +60,32 @@ def order_record_invoice(*, order: SalesOrder, quantities: dict[int, Decimal], a
         customer_services.account_add(customer_id=order.customer_id, company_id=order.company_id, open_orders=-reduction)
     order.open_amount -= reduction
     order.save(update_fields=["invoiced_amount", "open_amount", "invoice_state", "payment_state"])
+    close_if_done(order)
     return order
 
 
-def order_record_credit(*, order: SalesOrder, amount: Decimal) -> SalesOrder:
-    """A credit note on this order's invoice was posted: the order owes `amount` less (order currency)."""
-    order = SalesOrder.objects.select_for_update().get(pk=order.pk, company_id=order.company_id)
+def order_record_credit(*, order: SalesOrder, amount: Decimal, quantities: dict[int, Decimal] | None = None) -> SalesOrder:
+    """A credit note on this order's invoice was posted: the order owes `amount` less (order currency).
+
+    When the credit note is for goods the customer refused (`quantities` per order line), those
+    quantities are no longer billed: the goods are owed again, and billed again when they ship."""
+    order = SalesOrder.objects.select_for_update().select_related("company", "currency").get(pk=order.pk, company_id=order.company_id)
+    for line_id in sorted(quantities or {}):
+        quantity = quantities[line_id]
+        updated = SalesOrderLine.objects.filter(pk=line_id, order=order, invoiced_quantity__gte=quantity).update(
+            invoiced_quantity=arithmetic.minus("invoiced_quantity", quantity, arithmetic.QUANTITY_PLACES)
+        )
+        if not updated:
+            raise OverInvoicing(order_line=line_id, quantity=str(-quantity))
     order.invoiced_amount = max(order.invoiced_amount - amount, ZERO)
     _states(order)
-    order.save(update_fields=["invoiced_amount", "invoice_state", "payment_state"])
+    if quantities:
+        # The refused goods are owed again: their value is back on the customer's open orders until billed again.
+        back = in_base(order, amount)
+        customer_services.account_add(customer_id=order.customer_id, company_id=order.company_id, open_orders=back)
+        order.open_amount += back
+    order.save(update_fields=["invoiced_amount", "open_amount", "invoice_state", "payment_state"])
+    close_if_done(order)
     return order
 
 
@@ -77,4 +95,5 @@ def order_record_payment(*, order: SalesOrder, amount: Decimal) -> SalesOrder:
     order.paid_amount += amount
     _states(order)
     order.save(update_fields=["paid_amount", "invoice_state", "payment_state"])
+    close_if_done(order)
     return order

@@ -13,12 +13,12 @@ from salesdesk.customers.models import Customer
 from salesdesk.sales import progress
 from salesdesk.sales.errors import NotEditable, PriceApprovalRequired
 from salesdesk.sales.models import Contract, Quotation, SalesOrder, SalesOrderLine, SalesOrderRevision
-from salesdesk.sales.services import approvals, common, credit
+from salesdesk.sales.services import approvals, common, credit, goods
 from salesdesk.sales.services import lines as line_service
 from salesdesk.sales.services.confirmation import book_confirmation, consume_contract, in_base, locked
 
 Status = SalesOrder.Status
-_HEADER_FIELDS = {"requested_date", "date", "notes", "price_list", "currency", "customer_reference", "contract"}
+_HEADER_FIELDS = {"requested_date", "date", "notes", "price_list", "currency", "customer_reference", "contract", "warehouse"}
 
 
 def _active_contract(company, customer, on: date, contract: Contract | None) -> Contract | None:
@@ -71,8 +71,11 @@ def order_create(
     price_list=None,
     notes="",
     customer_reference="",
+    warehouse=None,
 ) -> SalesOrder:
     common.check_customer(company, membership, customer)
+    if warehouse is not None and (warehouse.company_id != company.pk or not warehouse.active):
+        raise Invalid({"warehouse": ["Unknown warehouse."]})
     on = date or common.today()
     if price_list is not None and price_list.company_id != company.pk:
         raise Invalid({"price_list": ["Unknown price list."]})
@@ -94,6 +97,7 @@ def order_create(
         requested_date=requested_date,
         notes=notes,
         customer_reference=customer_reference,
+        warehouse=warehouse,
         created_by=actor,
     )
     _write_lines(order, lines)
@@ -129,6 +133,9 @@ def order_update(*, order: SalesOrder, actor, membership, values: dict, lines=No
     unknown = set(values) - _HEADER_FIELDS
     if unknown:
         raise Invalid({name: ["This field cannot be changed."] for name in sorted(unknown)})
+    warehouse = values.get("warehouse")
+    if warehouse is not None and (warehouse.company_id != order.company_id or not warehouse.active):
+        raise Invalid({"warehouse": ["Unknown warehouse."]})
     for name, value in values.items():
         setattr(order, name, value)
     if "contract" in values:
@@ -152,7 +159,7 @@ def order_confirm(*, order: SalesOrder, actor, membership) -> SalesOrder:
     refusal = None
     with transaction.atomic():
         order = locked(order)
-        if not workflow.can_transition(order, Status.CONFIRMED) or order.status == Status.CREDIT_HOLD:
+        if order.status not in (Status.DRAFT, Status.PENDING_APPROVAL):
             raise InvalidTransition(from_status=order.status, to_status=Status.CONFIRMED, allowed=sorted(workflow.allowed_targets(order)))
         lines = list(order.lines.select_related("product", "tax").order_by("sequence", "id"))
         if not lines:
@@ -199,8 +206,16 @@ def order_delete(*, order: SalesOrder, actor) -> None:
     order.delete()
 
 
+def _done(line: SalesOrderLine):
+    """What of a line is past changing: invoiced, or goods delivered (services count as delivered at confirmation)."""
+    delivered = line.delivered_quantity if line.product.kind == "goods" else ZERO
+    return max(delivered, line.invoiced_quantity)
+
+
 def _has_progress(order: SalesOrder) -> bool:
-    return order.lines.filter(delivered_quantity__gt=0).exists() or order.lines.filter(invoiced_quantity__gt=0).exists()
+    return order.lines.filter(invoiced_quantity__gt=0).exists() or order.lines.filter(
+        delivered_quantity__gt=0, product__kind="goods"
+    ).exists()
 
 
 @transaction.atomic
@@ -211,6 +226,7 @@ def order_cancel(*, order: SalesOrder, actor, reason: str = "") -> SalesOrder:
     was_confirmed = order.status == Status.CONFIRMED
     workflow.transition(order, to=Status.CANCELLED, actor=actor, note=reason)
     if was_confirmed:
+        goods.release_lines(company_id=order.company_id, order_line_ids=list(order.lines.values_list("pk", flat=True)))
         consume_contract(order, -1)
         customer_services.account_add(customer_id=order.customer_id, company_id=order.company_id, open_orders=-order.open_amount)
         order.open_amount = ZERO
@@ -255,8 +271,7 @@ def order_amend(*, order: SalesOrder, actor, membership, lines, reason: str = ""
     for line_id in keep_ids - set(existing):
         errors.setdefault("lines", []).append(f"Line {line_id} is not a line of this order.")
     for line in existing.values():
-        done = max(line.delivered_quantity, line.invoiced_quantity)
-        if line.pk not in keep_ids and done > 0:
+        if line.pk not in keep_ids and _done(line) > 0:
             errors.setdefault("lines", []).append(f"Line {line.pk} was delivered or invoiced and cannot be removed.")
     if errors:
         raise Invalid(errors)
@@ -274,7 +289,7 @@ def order_amend(*, order: SalesOrder, actor, membership, lines, reason: str = ""
     )
     for new in priced:
         old = existing.get(new.id)
-        if old is not None and new.quantity < max(old.delivered_quantity, old.invoiced_quantity):
+        if old is not None and new.quantity < _done(old):
             raise Invalid({"lines": [f"Line {old.pk}: cannot order less than was delivered or invoiced."]})
     # Lines a manager already approved at these exact prices stay approved.
     below = [
@@ -303,6 +318,8 @@ def order_amend(*, order: SalesOrder, actor, membership, lines, reason: str = ""
     SalesOrderRevision.objects.create(
         company=order.company, order=order, revision=order.revision + 1, actor=actor, reason=reason, snapshot=_snapshot(order)
     )
+    removed = [pk for pk in existing if pk not in keep_ids]
+    goods.release_lines(company_id=order.company_id, order_line_ids=removed)
     for line in existing.values():
         if line.pk not in keep_ids:
             line.delete()
@@ -310,8 +327,13 @@ def order_amend(*, order: SalesOrder, actor, membership, lines, reason: str = ""
         values = {**new.model_values(), "contract_item": new.contract_item}
         old = existing.get(new.id)
         if old is not None:
+            was_service = old.product.kind != "goods"
             for name, value in values.items():
                 setattr(old, name, value)
+            if old.product.kind != "goods":
+                old.delivered_quantity = old.quantity  # a service counts as delivered as ordered
+            elif was_service:
+                old.delivered_quantity = ZERO  # now goods: they are still to ship
             old.sequence = i
             old.save()
         else:
@@ -325,5 +347,7 @@ def order_amend(*, order: SalesOrder, actor, membership, lines, reason: str = ""
     order.open_amount = new_open
     order.invoice_state = progress.invoice_state((line.quantity, line.invoiced_quantity) for line in order.lines.all())
     order.save(update_fields=["untaxed_amount", "tax_amount", "total_amount", "revision", "open_amount", "invoice_state"])
+    goods.rereserve_order(order)
+    goods.refresh_states(order, actor=actor)
     workflow.record_event(order, actor=actor, note=f"amended (revision {order.revision}){': ' + reason if reason else ''}")
     return order

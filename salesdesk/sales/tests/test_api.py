@@ -408,9 +408,16 @@ def test_a_salesperson_sees_only_their_own_documents_and_a_manager_the_teams(api
     refused(api_as("sales3").patch(f"{QUOTATIONS}{quotation['id']}/", {"notes": "x"}, format="json"), 404, "not_found")
 
 
-def test_warehouse_and_accountant_read_but_do_not_write_documents(api_as, buyer, p10):
+def test_warehouse_sees_no_priced_sales_documents(api_as, buyer, p10):
     order = make_order(api_as("sales"), buyer, [line(p10, 1)])
-    for username in ("warehouse", "accountant"):
+    # The warehouse works from deliveries, which carry quantities and never prices.
+    refused(api_as("warehouse").get(f"{ORDERS}{order['id']}/"), 403, "permission_denied")
+    refused(api_as("warehouse").get(ORDERS), 403, "permission_denied")
+
+
+def test_accountant_reads_but_does_not_write_documents(api_as, buyer, p10):
+    order = make_order(api_as("sales"), buyer, [line(p10, 1)])
+    for username in ("accountant",):
         client = api_as(username)
         ok(client.get(f"{ORDERS}{order['id']}/"))
         refused(client.post(f"{ORDERS}{order['id']}/confirm/", {}, format="json"), 403, "permission_denied")

@@ -153,8 +153,8 @@ def _check_quotations(demo):
 def _check_orders(demo):
     orders = SalesOrder.objects.filter(company=demo)
     assert 50 <= orders.count() <= 70
-    # closed is not reachable yet (it needs fulfilment); credit_hold orders wait in the release queue.
-    assert set(orders.values_list("status", flat=True)) == {"draft", "pending_approval", "credit_hold", "confirmed", "cancelled"}
+    # Orders delivered, invoiced and paid have closed themselves; credit_hold orders wait in the release queue.
+    assert set(orders.values_list("status", flat=True)) == {"draft", "pending_approval", "credit_hold", "confirmed", "closed", "cancelled"}
     assert orders.filter(status="confirmed").count() > orders.count() / 2
     line_counts = set(orders.annotate(n=Count("lines")).values_list("n", flat=True))
     assert min(line_counts) >= 1 and max(line_counts) <= 6

@@ -1,0 +1,168 @@
+"""An order and its goods: reservations at confirmation, amendment and cancellation; what
+fulfilment tells the order about shipments; and closing the order when all is done.
+
+Services are not stocked or shipped: a service line counts as delivered once the order is
+confirmed, so it can be billed under either invoicing policy and never holds an order open.
+"""
+
+from decimal import Decimal
+
+from salesdesk.catalog.models import Product
+from salesdesk.core import arithmetic, workflow
+from salesdesk.core.errors import Invalid
+from salesdesk.inventory import services as stock
+from salesdesk.inventory.errors import InsufficientStock
+from salesdesk.inventory.models import Reservation, Warehouse
+from salesdesk.sales import progress
+from salesdesk.sales.errors import OverDelivery
+from salesdesk.sales.models import SalesOrder, SalesOrderLine, SalesSettings
+
+Status = SalesOrder.Status
+ZERO = Decimal("0")
+Q4 = arithmetic.QUANTITY_PLACES
+
+
+def settings_for(company) -> SalesSettings:
+    return SalesSettings.objects.filter(company=company).select_related("default_warehouse").first() or SalesSettings(company=company)
+
+
+def default_warehouse(company) -> Warehouse | None:
+    """The company's default warehouse, else its first active one (by code)."""
+    chosen = settings_for(company).default_warehouse
+    if chosen is not None and chosen.active:
+        return chosen
+    return Warehouse.objects.filter(company=company, active=True).order_by("code").first()
+
+
+def _goods(line: SalesOrderLine) -> bool:
+    return line.product.kind == Product.Kind.GOODS
+
+
+def reserve_order(order: SalesOrder, *, actor=None) -> None:
+    """At confirmation: each goods line claims what it still needs from the order's warehouse.
+
+    What is free is set aside, the rest waits for new stock (a backorder), unless the company
+    blocks confirmation without stock: then 409 `insufficient_stock` and nothing is saved."""
+    block = settings_for(order.company).block_without_stock
+    if order.warehouse_id is None:
+        order.warehouse = default_warehouse(order.company)
+        order.save(update_fields=["warehouse"])
+    lines = list(order.lines.select_related("product").order_by("id"))
+    short = []
+    for line in lines:
+        if not _goods(line):
+            SalesOrderLine.objects.filter(pk=line.pk).update(delivered_quantity=line.quantity)
+            continue
+        wanted = line.quantity - line.delivered_quantity
+        if wanted <= 0:
+            continue
+        if order.warehouse is None:
+            short.append({"order_line": line.pk, "product": line.product_id, "quantity": str(wanted), "available": "0"})
+            continue
+        taken = stock.reserve(
+            company_id=order.company_id,
+            product_id=line.product_id,
+            warehouse_id=order.warehouse_id,
+            order_line_id=line.pk,
+            reference=order.number,
+            wanted=wanted,
+            priority=order.confirmed_at,
+        )
+        if taken < wanted:
+            short.append({"order_line": line.pk, "product": line.product_id, "quantity": str(wanted), "available": str(taken)})
+    if block and short:
+        raise InsufficientStock(lines=short)
+    refresh_states(order, actor=actor)
+
+
+def rereserve_order(order: SalesOrder) -> None:
+    """After an amendment: each goods line's claim follows what it still needs, keeping its place in line."""
+    lines = list(order.lines.select_related("product").order_by("id"))
+    claims = {r.order_line_id: r for r in Reservation.objects.filter(company_id=order.company_id, order_line_id__in=[x.pk for x in lines])}
+    for line in lines:
+        if not _goods(line):
+            if line.delivered_quantity != line.quantity:
+                SalesOrderLine.objects.filter(pk=line.pk).update(delivered_quantity=line.quantity)
+            continue
+        wanted = line.quantity - line.delivered_quantity
+        claim = claims.get(line.pk)
+        if claim is not None and claim.product_id != line.product_id:
+            stock.set_wanted(company_id=order.company_id, order_line_id=line.pk, wanted=ZERO)
+            claim = None
+        if claim is not None:
+            stock.set_wanted(company_id=order.company_id, order_line_id=line.pk, wanted=wanted)
+        elif wanted > 0 and order.warehouse_id:
+            stock.reserve(
+                company_id=order.company_id,
+                product_id=line.product_id,
+                warehouse_id=order.warehouse_id,
+                order_line_id=line.pk,
+                reference=order.number,
+                wanted=wanted,
+                priority=order.confirmed_at,
+            )
+
+
+def release_lines(*, company_id: int, order_line_ids) -> None:
+    """Order lines that no longer need stock (removed or cancelled): their stock goes to the next in line."""
+    stock.release(company_id=company_id, order_line_ids=order_line_ids)
+
+
+def refresh_states(order: SalesOrder, *, actor=None) -> None:
+    """Derive the delivery state from the lines, then close (or reopen) the order."""
+    pairs = list(SalesOrderLine.objects.filter(order=order).values_list("quantity", "delivered_quantity"))
+    state = progress.delivery_state(pairs)
+    if state != order.delivery_state:
+        order.delivery_state = state
+        order.save(update_fields=["delivery_state"])
+    close_if_done(order, actor=actor)
+
+
+def close_if_done(order: SalesOrder, *, actor=None) -> None:
+    """An order closes itself once fully delivered, fully invoiced and paid, and reopens when that stops being true."""
+    done = order.delivery_state == "delivered" and order.invoice_state == "invoiced" and order.payment_state == "paid"
+    if done and order.status == Status.CONFIRMED:
+        workflow.transition(order, to=Status.CLOSED, actor=actor, note="delivered, invoiced and paid")
+    elif not done and order.status == Status.CLOSED:
+        workflow.transition(order, to=Status.CONFIRMED, actor=actor, note="reopened")
+
+
+def order_record_shipment(*, order: SalesOrder, quantities: dict[int, Decimal], actor=None) -> SalesOrder:
+    """Goods left for this order (positive) or came back refused (negative), per order line.
+
+    A line never counts more delivered than ordered, nor less than nothing: the update is
+    conditional and a refusal (409 `over_delivery`) undoes the caller's whole transaction."""
+    order = SalesOrder.objects.select_for_update(of=("self",)).select_related("company").get(pk=order.pk, company_id=order.company_id)
+    if order.status not in (Status.CONFIRMED, Status.CLOSED):
+        raise Invalid({"sales_order": ["The order is not confirmed."]})
+    for line_id in sorted(quantities):
+        quantity = quantities[line_id]
+        rows = SalesOrderLine.objects.filter(pk=line_id, order=order)
+        if quantity > 0:
+            rows = rows.filter(delivered_quantity__lte=arithmetic.minus("quantity", quantity, Q4))
+        else:
+            rows = rows.filter(delivered_quantity__gte=-quantity)
+        if not rows.update(delivered_quantity=arithmetic.plus("delivered_quantity", quantity, Q4)):
+            raise OverDelivery(order_line=line_id, quantity=str(quantity))
+    refresh_states(order, actor=actor)
+    return order
+
+
+def order_restore_claims(*, order: SalesOrder, quantities: dict[int, Decimal]) -> None:
+    """Refused goods are owed again: each line claims them back (in its old place in line when it still waits)."""
+    for line in order.lines.filter(pk__in=list(quantities)).select_related("product").order_by("id"):
+        if not _goods(line) or order.warehouse_id is None:
+            continue
+        wanted = line.quantity - line.delivered_quantity
+        if Reservation.objects.filter(company_id=order.company_id, order_line_id=line.pk).exists():
+            stock.set_wanted(company_id=order.company_id, order_line_id=line.pk, wanted=wanted)
+        elif wanted > 0:
+            stock.reserve(
+                company_id=order.company_id,
+                product_id=line.product_id,
+                warehouse_id=order.warehouse_id,
+                order_line_id=line.pk,
+                reference=order.number,
+                wanted=wanted,
+                priority=order.confirmed_at,
+            )
