@@ -4,11 +4,15 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from salesdesk.accounts.api import views as accounts
+from salesdesk.billing.api import goods as billing_goods
 from salesdesk.billing.api import payments as billing_payments
 from salesdesk.billing.api import receivables
 from salesdesk.billing.api import views as billing
 from salesdesk.catalog.api import views as catalog
 from salesdesk.customers.api import views as customers
+from salesdesk.fulfilment.api import deliveries as fulfilment_deliveries
+from salesdesk.fulfilment.api import returns as fulfilment_returns
+from salesdesk.fulfilment.api import stock as fulfilment_stock
 from salesdesk.inventory.api import views as inventory
 from salesdesk.ledger.api import views as ledger
 from salesdesk.sales.api import orders as sales_orders
@@ -32,16 +36,22 @@ router.register("currencies", catalog.CurrencyViewSet, basename="currency")
 router.register("currency-rates", catalog.CurrencyRateViewSet, basename="currency-rate")
 router.register("price-lists", catalog.PriceListViewSet, basename="price-list")
 router.register("warehouses", inventory.WarehouseViewSet, basename="warehouse")
+router.register("stock-levels", inventory.StockLevelViewSet, basename="stock-level")
+router.register("stock-moves", inventory.StockMoveViewSet, basename="stock-move")
+router.register("stock-adjustments", fulfilment_stock.StockAdjustmentViewSet, basename="stock-adjustment")
 router.register("quotations", sales.QuotationViewSet, basename="quotation")
 router.register("sales-orders", sales_orders.SalesOrderViewSet, basename="sales-order")
 router.register("price-approvals", sales.PriceApprovalViewSet, basename="price-approval")
 router.register("contracts", sales.ContractViewSet, basename="contract")
+router.register("deliveries", fulfilment_deliveries.DeliveryViewSet, basename="delivery")
+router.register("returns", fulfilment_returns.ReturnViewSet, basename="return")
 router.register("ledger/accounts", ledger.AccountViewSet, basename="ledger-account")
 router.register("ledger/entries", ledger.JournalEntryViewSet, basename="ledger-entry")
 router.register("invoices", billing.InvoiceViewSet, basename="invoice")
 router.register("payments", billing_payments.PaymentViewSet, basename="payment")
 router.register("deposits", billing_payments.DepositViewSet, basename="deposit")
 router.register("dunning-letters", receivables.DunningLetterViewSet, basename="dunning-letter")
+router.register("disputes", billing_goods.DisputeViewSet, basename="dispute")
 
 urlpatterns = [
     path("auth/token/", accounts.TokenView.as_view(), name="api-token"),
@@ -52,5 +62,8 @@ urlpatterns = [
     path("receivables/aging/", receivables.AgeingView.as_view(), name="receivables-aging"),
     # Before the router: the customers resource lives in a lower app that knows nothing of billing.
     path("customers/<int:id>/statement/", receivables.CustomerStatementView.as_view(), name="customer-statement"),
+    # Also before the router: refusing and crediting goods may make credit notes, so billing owns these actions.
+    path("deliveries/<int:id>/refuse/", billing_goods.DeliveryRefuseView.as_view(), name="delivery-refuse"),
+    path("returns/<int:id>/credit/", billing_goods.ReturnCreditView.as_view(), name="return-credit"),
     path("", include(router.urls)),
 ]

@@ -14,5 +14,6 @@ urlpatterns = [
     path("stock/", include("salesdesk.inventory.web.urls")),
     path("sales/", include("salesdesk.sales.web.urls")),
     path("ledger/", include("salesdesk.ledger.web.urls")),
+    path("fulfilment/", include("salesdesk.fulfilment.web.urls")),
     path("billing/", include("salesdesk.billing.web.urls")),
 ]

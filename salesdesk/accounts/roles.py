@@ -91,7 +91,11 @@ GRANTS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
 
 # The company-wide audit log shows changes to every customer; roles limited to their own
 # records see the history on the pages of the records they can open, not the whole log.
-HIDDEN_FROM = {SALESPERSON: {("core", "auditentry")}, WAREHOUSE_CLERK: {("core", "auditentry")}}
+HIDDEN_FROM = {
+    SALESPERSON: {("core", "auditentry")},
+    # Price lists are prices: the warehouse does not read them.
+    WAREHOUSE_CLERK: {("core", "auditentry"), ("catalog", "pricelist"), ("catalog", "pricelistitem")},
+}
 
 # Models nobody changes through the role table (append-only or internal).
 READ_ONLY_MODELS = {("core", "auditentry"), ("core", "documentevent"), ("core", "numbercounter"), ("core", "idempotencyrecord")}

@@ -108,7 +108,11 @@ def incoming_returns(company, product_id: int) -> Decimal:
 def outgoing_lines(company, product_id: int) -> QuerySet[SalesOrderLine]:
     """Order lines still to ship this product (what the stock page lists as outgoing)."""
     ids = Reservation.objects.filter(company=company, product_id=product_id).values_list("order_line_id", flat=True)
-    return SalesOrderLine.objects.filter(company=company, pk__in=ids).select_related("order", "order__customer").order_by("order__confirmed_at")
+    return (
+        SalesOrderLine.objects.filter(company=company, pk__in=ids)
+        .select_related("order", "order__customer")
+        .order_by("order__confirmed_at")
+    )
 
 
 def returnable_deliveries(company, membership, customer) -> QuerySet[Delivery]:

@@ -24,7 +24,7 @@ from salesdesk.core import audit
 from salesdesk.customers import services as customer_services
 from salesdesk.customers.models import PaymentTerm
 from salesdesk.inventory.models import Warehouse
-from salesdesk.setup import demo_billing, demo_sales
+from salesdesk.setup import demo_billing, demo_goods, demo_sales
 from salesdesk.setup.demo_catalog import load_catalog, load_price_lists
 from salesdesk.setup.demo_customers import load_customer_groups, load_customers
 from salesdesk.setup.services import company_setup
@@ -151,6 +151,7 @@ def load_demo() -> Demo:
     load_customers(demo)
     demo_sales.load_sales(demo)
     demo_billing.load_billing(demo)
+    demo_goods.load_goods(demo)
     return demo
 
 
@@ -261,4 +262,5 @@ def summary(demo: Demo) -> list[str]:
         f"by salesperson: {', '.join(f'{k} {v}' for k, v in sorted(by_owner.items()))}",
         *demo_sales.summary(demo.company),
         *demo_billing.summary(demo.company),
+        *demo_goods.summary(demo.company),
     ]

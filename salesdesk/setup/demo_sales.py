@@ -14,7 +14,8 @@ note the service writes, without rendering a PDF, to keep the load fast.
 
 An order the credit check holds is released by the salesperson's approver, as a manager
 would for a known customer; the billing part of the demo leaves two held orders waiting in
-the queue. `closed` is left out: it needs deliveries.
+the queue. Orders close themselves later, in the goods part of the demo, once delivered,
+invoiced and paid.
 """
 
 import contextlib

@@ -107,9 +107,9 @@ def master_data(org, product, customer_of):
 
 
 @pytest.fixture
-def matrix_data(master_data, org):
-    """`master_data` with the users by username."""
-    return {**master_data, "users": org["users"]}
+def matrix_data(master_data, org, billing_documents, goods_documents):
+    """`master_data` with the users by username, and the billing and goods documents."""
+    return {**master_data, **billing_documents, **goods_documents, "users": org["users"]}
 
 
 @pytest.fixture(autouse=True)
@@ -214,4 +214,66 @@ def billing_documents(request):
         "payment": payment,
         "deposit": deposit,
         "dunning_letter": letters[0],
+    }
+
+
+@pytest.fixture(autouse=True)
+def goods_documents(request):
+    """Goods documents in master_data's company, so stock, delivery, return, dispute and adjustment ids exist.
+
+    Stock is received (the billing fixture's order gets its goods reserved); an order of 6 has a delivery
+    of 2 delivered, one of 2 shipped (it can be refused), one of 1 in draft and 1 still outstanding; a
+    return of 1 from the delivered one waits for approval; the posted invoice has an open dispute."""
+    if "master_data" not in request.fixturenames:
+        return None
+    from salesdesk.billing import services as billing
+    from salesdesk.fulfilment import services as fulfilment
+    from salesdesk.sales import services as sales_services
+
+    documents = request.getfixturevalue("billing_documents")
+    data = request.getfixturevalue("master_data")
+    users = request.getfixturevalue("users")
+    company, customer, product, warehouse = data["company"], data["customer"], data["product"], data["warehouse"]
+    admin = users["admin"]
+    membership = admin.memberships.get(company=company)
+    receipt = fulfilment.stock_adjust(
+        company=company,
+        actor=admin,
+        warehouse=warehouse,
+        reason="Opening stock",
+        lines=[{"product": product, "quantity": Decimal("20"), "unit_cost": Decimal("6")}],
+        kind="receipt",
+    )
+    order = sales_services.order_create(
+        company=company, actor=admin, membership=membership, customer=customer, lines=[{"product": product, "quantity": Decimal("6")}]
+    )
+    order = sales_services.order_confirm(order=order, actor=admin, membership=membership)
+    line = order.lines.get()
+
+    def delivery(quantity: str):
+        return fulfilment.delivery_create(
+            order=order, actor=admin, membership=membership, lines=[{"order_line": line.pk, "quantity": Decimal(quantity)}]
+        )
+
+    delivered = fulfilment.delivery_ship(delivery=delivery("2"), actor=admin)
+    delivered = fulfilment.delivery_deliver(delivery=delivered, actor=admin)
+    shipped = fulfilment.delivery_ship(delivery=delivery("2"), actor=admin)
+    draft = delivery("1")
+    returned = fulfilment.return_create(
+        company=company,
+        actor=admin,
+        membership=membership,
+        customer=customer,
+        delivery=delivered,
+        lines=[{"product": product, "quantity": Decimal("1"), "reason": "Scratched"}],
+    )
+    dispute = billing.dispute_open(invoice=documents["invoice"], actor=users["accountant"], reason="price", amount=Decimal("1.00"))
+    return {
+        "receipt": receipt,
+        "goods_order": order,
+        "delivered": delivered,
+        "shipped": shipped,
+        "draft_delivery": draft,
+        "return": returned,
+        "dispute": dispute,
     }

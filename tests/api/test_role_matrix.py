@@ -32,6 +32,8 @@ def granted(role: str, app_label: str, model: str, action: str) -> bool:
     """What the documented table says: may `role` do `action` (view/add/change/delete) on the model?"""
     if action != "view" and (app_label, model) in roles.READ_ONLY_MODELS:
         return False
+    if (app_label, model) in roles.HIDDEN_FROM.get(role, set()):
+        return False
     return any(app == app_label and m in ("*", model) and action in actions for app, m, actions in roles.GRANTS.get(role, []))
 
 
@@ -76,6 +78,7 @@ def _pk(obj):
 # Valid bodies for a role's create (made unique by `tag`) and a harmless change for update.
 def _payloads(data, tag: str) -> dict[str, tuple[dict, dict]]:
     users = data["users"]
+    product, order = data.get("product"), data.get("goods_order")
     return {
         "regions": ({"name": f"Region {tag}"}, {"parent": None}),
         "sales-teams": ({"name": f"Team {tag}", "region": _pk(data["region"])}, {"region": _pk(data["region"])}),
@@ -94,7 +97,29 @@ def _payloads(data, tag: str) -> dict[str, tuple[dict, dict]]:
         "currency-rates": ({"currency": "USD", "date": "2025-02-01", "rate": "1.1000"}, {"rate": "1.0900"}),
         "price-lists": ({"name": f"List {tag}", "currency": "EUR"}, {"name": "Retail"}),
         "warehouses": ({"code": f"W{tag}"[:16], "name": f"Warehouse {tag}"}, {"name": "Main"}),
+        "stock-adjustments": (
+            {"warehouse": _pk(data.get("warehouse")), "reason": f"Count {tag}", "lines": [{"product": _pk(product), "quantity": "1"}]},
+            {},
+        ),
+        # The goods order has 1 outstanding and not on a delivery yet; the delivered delivery has 1 more returnable.
+        "deliveries": (
+            {"sales_order": _pk(order), "lines": [{"order_line": _outstanding_line(order), "quantity": "1"}]},
+            {"carrier": "DHL"},
+        ),
+        "returns": (
+            {
+                "customer": _pk(data["customer"]),
+                "delivery": _pk(data.get("delivered")),
+                "lines": [{"product": _pk(product), "quantity": "1"}],
+            },
+            {},
+        ),
+        "disputes": ({"invoice": _pk(data.get("invoice")), "amount": "1.00", "reason": "quantity"}, {}),
     }
+
+
+def _outstanding_line(order):
+    return order.lines.get().pk if order is not None else None
 
 
 def _first_key(client, resource: Resource):
@@ -217,7 +242,8 @@ MASTER_DATA += ["payment-terms", "regions", "sales-teams", "warehouses", "users"
 @pytest.mark.parametrize("username", list(ROLE_USERS.values()))
 def test_everyone_can_read_master_data(api_as, matrix_data, username):
     client = api_as(username)
-    for prefix in MASTER_DATA:
+    # Price lists are prices: the warehouse does not read them.
+    for prefix in [p for p in MASTER_DATA if not (username == "warehouse" and p == "price-lists")]:
         response = client.get(f"/api/v1/{prefix}/")
         assert response.status_code == 200, (prefix, response.status_code)
         assert response.json()["results"], f"{username} sees no {prefix}"
@@ -250,3 +276,110 @@ def test_manager_sees_the_teams_customers_but_not_other_teams(api_as, matrix_dat
     client = api_as("manager")
     assert client.get(f"/api/v1/customers/{matrix_data['customer'].pk}/").status_code == 200
     assert client.get(f"/api/v1/customers/{south.pk}/").status_code == 404
+
+
+# Goods: the warehouse works deliveries, returns and stock without seeing prices, orders or invoices;
+# sellers see their own customers' goods documents only.
+
+COST_KEYS = {"value", "unit_cost", "cost", "cost_amount"}
+
+
+def _cost_keys(value) -> set[str]:
+    if isinstance(value, dict):
+        return (COST_KEYS & set(value)) | {k for v in value.values() for k in _cost_keys(v)}
+    if isinstance(value, list):
+        return {k for v in value for k in _cost_keys(v)}
+    return set()
+
+
+@pytest.mark.django_db
+def test_warehouse_clerk_works_goods_without_prices_orders_or_invoices(api_as, matrix_data):
+    client = api_as("warehouse")
+    for prefix in ("deliveries", "returns", "stock-levels", "stock-moves", "stock-adjustments"):
+        response = client.get(f"/api/v1/{prefix}/")
+        assert response.status_code == 200, prefix
+        assert response.json()["results"], prefix
+        assert not _cost_keys(response.json()), prefix
+    for prefix in ("sales-orders", "quotations", "invoices", "payments", "disputes"):
+        assert client.get(f"/api/v1/{prefix}/").status_code == 403, prefix
+    draft = matrix_data["draft_delivery"]
+    picked = client.post(f"/api/v1/deliveries/{draft.pk}/pick/", {}, format="json")
+    assert picked.status_code == 200 and picked.json()["status"] == "picked" and not _cost_keys(picked.json())
+    shipped = matrix_data["shipped"]
+    detail = client.get(f"/api/v1/deliveries/{shipped.pk}/").json()
+    assert detail["lines"] and not _cost_keys(detail)
+    refused = client.post(f"/api/v1/deliveries/{shipped.pk}/refuse/", {"reason": "Not ordered"}, format="json")
+    assert refused.status_code == 200 and refused.json()["status"] == "refused" and not _cost_keys(refused.json())
+    # The same reads show costs to those allowed to see margins.
+    assert "value" in api_as("accountant").get("/api/v1/stock-levels/").json()["results"][0]
+    assert "cost" in api_as("sales").get(f"/api/v1/deliveries/{shipped.pk}/").json()["lines"][0]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("username", "refuse", "credit"),
+    [("admin", True, True), ("warehouse", True, False), ("accountant", False, True), ("manager", False, False), ("sales", False, False)],
+)
+def test_refusing_a_delivery_and_crediting_a_return_follow_the_role_table(api_as, matrix_data, username, refuse, credit):
+    client = api_as(username)
+    response = client.post(f"/api/v1/deliveries/{matrix_data['shipped'].pk}/refuse/", {"reason": "Wrong goods"}, format="json")
+    assert response.status_code == (200 if refuse else 403), response.content
+    # The return is only requested: past the permission check, crediting it is refused as a transition.
+    response = client.post(f"/api/v1/returns/{matrix_data['return'].pk}/credit/", {}, format="json")
+    assert (response.status_code, response.json()["code"]) == ((409, "invalid_transition") if credit else (403, "permission_denied"))
+
+
+@pytest.fixture
+def south_goods(matrix_data, customer_of):
+    """A delivery and a return of a customer of `sales3` (team South)."""
+    from decimal import Decimal
+
+    from salesdesk.fulfilment import services as fulfilment
+    from salesdesk.sales import services as sales_services
+
+    admin, company, product = matrix_data["users"]["admin"], matrix_data["company"], matrix_data["product"]
+    membership = admin.memberships.get(company=company)
+    south = customer_of("sales3", "S400")
+    order = sales_services.order_create(
+        company=company, actor=admin, membership=membership, customer=south, lines=[{"product": product, "quantity": Decimal("2")}]
+    )
+    order = sales_services.order_confirm(order=order, actor=admin, membership=membership)
+    delivery = fulfilment.delivery_ship(delivery=fulfilment.delivery_create(order=order, actor=admin, membership=membership), actor=admin)
+    returned = fulfilment.return_create(
+        company=company,
+        actor=admin,
+        membership=membership,
+        customer=south,
+        delivery=delivery,
+        lines=[{"product": product, "quantity": Decimal("1")}],
+    )
+    return {"customer": south, "order": order, "delivery": delivery, "return": returned}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("username", ["sales", "manager"])
+def test_sellers_see_their_customers_deliveries_and_returns_only(api_as, matrix_data, south_goods, username):
+    client = api_as(username)
+    own_delivery, own_return = matrix_data["shipped"], matrix_data["return"]
+    theirs_delivery, theirs_return = south_goods["delivery"], south_goods["return"]
+    deliveries = {row["id"] for row in client.get("/api/v1/deliveries/", {"page_size": 200}).json()["results"]}
+    returns = {row["id"] for row in client.get("/api/v1/returns/", {"page_size": 200}).json()["results"]}
+    assert own_delivery.pk in deliveries and theirs_delivery.pk not in deliveries
+    assert own_return.pk in returns and theirs_return.pk not in returns
+    assert client.get(f"/api/v1/deliveries/{own_delivery.pk}/").status_code == 200
+    for url in (f"/api/v1/deliveries/{theirs_delivery.pk}/", f"/api/v1/returns/{theirs_return.pk}/"):
+        assert client.get(url).status_code == 404, url
+    assert client.get(f"/api/v1/deliveries/{theirs_delivery.pk}/pdf/").status_code == 404
+    for action in ("approve", "receive"):
+        assert client.post(f"/api/v1/returns/{theirs_return.pk}/{action}/", {}, format="json").status_code in {403, 404}
+    # A return for another seller's customer names a customer the seller cannot see.
+    body = {
+        "customer": south_goods["customer"].pk,
+        "delivery": theirs_delivery.pk,
+        "lines": [{"product": matrix_data["product"].pk, "quantity": "1"}],
+    }
+    refused = client.post("/api/v1/returns/", body, format="json")
+    assert refused.status_code == 400 and {"customer", "delivery"} <= set(refused.json()["details"])
+    theirs_return.refresh_from_db()
+    assert theirs_return.status == "requested"
+    assert api_as("admin").get(f"/api/v1/returns/{theirs_return.pk}/").status_code == 200

@@ -7,7 +7,6 @@ decided by the billing services; the figures shown are the stored ones.
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from salesdesk.billing.models import (
@@ -26,6 +25,8 @@ from salesdesk.catalog.models import Currency
 from salesdesk.core.api.decimals import TrimmedDecimalField
 from salesdesk.core.api.fields import CompanyRelatedField, CompanySlugField
 from salesdesk.core.api.serializers import CompanyModelSerializer, IsoDateField
+from salesdesk.fulfilment import selectors as fulfilment_selectors
+from salesdesk.fulfilment.models import Delivery
 from salesdesk.sales import selectors as sales_selectors
 from salesdesk.sales.api.serializers import PositionalErrorsListSerializer, VisibleRelatedField, customer_field
 from salesdesk.sales.models import SalesOrder, SalesOrderLine
@@ -99,7 +100,17 @@ class InvoiceSerializer(CompanyModelSerializer):
     currency = CompanySlugField(model=Currency, slug_field="code", required=False, help_text="ISO 4217 code; the customer's by default.")
     issue_date = IsoDateField(required=False, help_text="Today when left out.")
     payment_state = serializers.ChoiceField(choices=PAYMENT_STATES, read_only=True)
-    delivery = serializers.SerializerMethodField(help_text="The delivery billed (deliveries arrive with fulfilment): null for now.")
+    delivery = VisibleRelatedField(
+        model=Delivery,
+        visible=fulfilment_selectors.deliveries_visible,
+        required=False,
+        allow_null=True,
+        help_text="The shipped delivery this invoice bills (on a credit note: the delivery refused). On POST, with or without "
+        "`sales_order`: bill that delivery's goods not billed yet.",
+    )
+    disputed_amount = TrimmedDecimalField(
+        max_digits=16, decimal_places=2, read_only=True, help_text="What the customer contests in open disputes (kept out of dunning)."
+    )
     lines = InvoiceLineSerializer(many=True, required=False)
     instalments = InstalmentSerializer(many=True, read_only=True)
     sent_to = serializers.CharField(read_only=True, help_text="Where it was last emailed; empty until then.")
@@ -116,6 +127,7 @@ class InvoiceSerializer(CompanyModelSerializer):
             "status",
             "payment_state",
             "disputed",
+            "disputed_amount",
             "customer",
             "salesperson",
             "sales_order",
@@ -154,13 +166,17 @@ class InvoiceSerializer(CompanyModelSerializer):
             "posted_at",
         ]
 
-    @extend_schema_field({"type": "integer", "nullable": True})
-    def get_delivery(self, invoice) -> None:
-        return None
-
     def validate(self, attrs):
         lines = attrs.get("lines")
         errors: dict = {}
+        delivery = attrs.get("delivery")
+        if self.instance is None and delivery is not None:
+            if delivery.sales_order_id is None:
+                raise serializers.ValidationError({"delivery": [_("A replacement delivery is not billed.")]})
+            if attrs.get("sales_order") is None:
+                attrs["sales_order"] = delivery.sales_order
+            elif attrs["sales_order"].pk != delivery.sales_order_id:
+                raise serializers.ValidationError({"delivery": [_("The delivery is not of this order.")]})
         if self.instance is None and attrs.get("sales_order") is not None:
             order = attrs["sales_order"]
             if attrs.get("customer") not in (None, order.customer):

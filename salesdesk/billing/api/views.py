@@ -102,7 +102,8 @@ PDF_RESPONSE = {(200, "application/pdf"): OpenApiTypes.BINARY, 404: NOT_FOUND}
             409: conflict("invalid_transition", "over_invoicing", "nothing_to_invoice", "customer_blocked"),
         },
         description="A manual draft (`customer` and `lines`), or with `sales_order` the draft of what the order has left to bill "
-        "(optionally only `lines: [{order_line, quantity}]`).",
+        "(optionally only `lines: [{order_line, quantity}]`), or with `delivery` (and optionally its `sales_order`) the draft "
+        "of that shipped delivery's goods not billed yet.",
     ),
     partial_update=extend_schema(
         responses={200: s.InvoiceSerializer, 409: conflict("not_editable")},
@@ -134,6 +135,7 @@ class InvoiceViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedVie
         values = dict(serializer.validated_data)
         lines = values.pop("lines", None)
         order = values.pop("sales_order", None)
+        delivery = values.pop("delivery", None)
         request = self.request
         if order is not None:
             invoice = services.invoice_from_order(
@@ -142,6 +144,7 @@ class InvoiceViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedVie
                 membership=request.membership,
                 lines=s.order_lines(lines),
                 issue_date=values.get("issue_date"),
+                delivery=delivery,
             )
         else:
             invoice = services.invoice_create(

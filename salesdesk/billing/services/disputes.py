@@ -70,7 +70,8 @@ def _amount_lines(invoice: Invoice, amount: Decimal, label: str) -> list[Invoice
     """Credit-note lines worth exactly `amount` with tax, split over the invoice's taxes by their share.
 
     Each tax's share is a gross amount: the net is searched around gross / (1 + rate) so that
-    net plus its rounded tax gives the share to the cent (or the nearest below it)."""
+    net plus its rounded tax gives the share to the cent (or the nearest below it, the rest
+    then on an untaxed line)."""
     places = invoice.currency.decimal_places
     groups: dict[object, tuple[InvoiceLine, Decimal]] = {}
     for line in invoice.lines.select_related("tax", "product").order_by("sequence", "id"):
@@ -99,6 +100,15 @@ def _amount_lines(invoice: Invoice, amount: Decimal, label: str) -> list[Invoice
                 best = (total, line)
         if best is not None:
             built.append(best[1])
+    # A total at a tax rate moves in steps of one or two cents (net + its rounded tax), so some
+    # amounts cannot be hit by taxed lines alone: the missing cent(s) go on an untaxed line, so that
+    # the credit note is worth exactly the disputed amount and no cent of it stays due (and dunned).
+    short = amount - (line_service.apply_totals(built, places).total if built else ZERO)
+    if short > 0:
+        model = groups[keys[0]][0]
+        line = InvoiceLine(company=invoice.company, product=model.product, description=label[:300], quantity=Decimal(1))
+        line.unit_price, line.discount_percent, line.tax = short, ZERO, None
+        built.append(line)
     return built
 
 

@@ -11,6 +11,7 @@ from django.db import transaction
 from salesdesk.billing.errors import OverCredit
 from salesdesk.billing.models import Invoice, InvoiceLine
 from salesdesk.billing.services.credit_notes import invoice_credit
+from salesdesk.billing.services.invoices import invoice_cancel
 from salesdesk.core.errors import InvalidTransition
 from salesdesk.core.money import ZERO
 from salesdesk.fulfilment import services as fulfilment
@@ -55,10 +56,6 @@ def delivery_refuse(*, delivery: Delivery, actor, reason: str) -> tuple[Delivery
     order_lines = {line.pk: line for line in SalesOrderLine.objects.filter(pk__in=list(refused))}
     for line_id in sorted(refused):
         line = order_lines[line_id]
-        # Billed beyond what the customer now has: that much is credited (never more than refused).
-        over_billed = min(refused[line_id], line.invoiced_quantity - line.delivered_quantity)
-        if over_billed <= 0:
-            continue
         candidates = (
             InvoiceLine.objects.filter(order_line_id=line_id, invoice__kind=Invoice.Kind.INVOICE, invoice__status__in=BILLED)
             .select_related("invoice")
@@ -66,8 +63,17 @@ def delivery_refuse(*, delivery: Delivery, actor, reason: str) -> tuple[Delivery
         )
         # The invoice of this very delivery first, then the latest.
         ranked = sorted(candidates, key=lambda c: c.invoice.delivery_id != delivery.pk)
-        picks += _take(ranked, over_billed)
+        # What the invoices of this very delivery billed is credited, and so is whatever is billed
+        # beyond what the customer now has (an order billed up front); never more than refused.
+        billed_here = sum((left for c, left in _creditable(ranked) if c.invoice.delivery_id == delivery.pk), ZERO)
+        to_credit = min(refused[line_id], max(billed_here, line.invoiced_quantity - line.delivered_quantity))
+        if to_credit <= 0:
+            continue
+        picks += _take(ranked, to_credit)
     notes = _credit_by_invoice(picks, actor=actor, reason=f"refused delivery {delivery.number}: {reason}", delivery=delivery)
+    # A draft invoice of the refused delivery would bill goods that came back: it is cancelled too.
+    for draft in Invoice.objects.filter(delivery=delivery, kind=Invoice.Kind.INVOICE, status=Invoice.Status.DRAFT).order_by("id"):
+        invoice_cancel(invoice=draft, actor=actor, reason=f"delivery {delivery.number} refused")
     return delivery, notes
 
 

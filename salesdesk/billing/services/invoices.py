@@ -365,6 +365,13 @@ def _bill_order(invoice: Invoice, lines: list[InvoiceLine]) -> None:
     for line in lines:
         if line.order_line_id:
             quantities[line.order_line_id] = quantities.get(line.order_line_id, ZERO) + line.quantity
+    order = invoice.sales_order
+    if common.invoice_policy(invoice.company, order.customer) == InvoicePolicy.ON_DELIVERY:
+        # Goods may have come back (refused) since the draft was made: bill only what the customer has.
+        billable = sales_services.billable_quantities(order, on_delivery=True)
+        for line_id, quantity in sorted(quantities.items()):
+            if quantity > billable.get(line_id, ZERO):
+                raise OverInvoicing(order_line=line_id, quantity=str(quantity), billable=str(billable.get(line_id, ZERO)))
     sales_services.order_record_invoice(order=invoice.sales_order, quantities=quantities, amount=invoice.total_amount)
 
 

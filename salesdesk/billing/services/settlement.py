@@ -77,6 +77,9 @@ def settle(invoice: Invoice, *, actor, paid: Decimal = ZERO, credited: Decimal =
         workflow.transition(invoice, to=Status.POSTED, actor=actor, note="reopened")
     if invoice.sales_order_id and paid and invoice.kind == Invoice.Kind.INVOICE:
         sales_services.order_record_payment(order=invoice.sales_order, amount=paid)
+    if invoice.sales_order_id and written_off and invoice.kind == Invoice.Kind.INVOICE:
+        # What the company gave up on is no longer owed on the order: it can close once the rest is paid.
+        sales_services.order_record_credit(order=invoice.sales_order, amount=written_off)
     if invoice.kind == Invoice.Kind.INVOICE:
         refresh_oldest_due(invoice.company_id, invoice.customer_id)
     return invoice

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from salesdesk.billing.web import deposits, invoices, panels, payments, receivables, resources
+from salesdesk.billing.web import deposits, disputes, goods, invoices, panels, payments, receivables, resources
 from salesdesk.billing.web.settings import BillingSettingsView
 
 app_name = "billing"
@@ -14,6 +14,8 @@ urlpatterns = [
     path("invoices/<int:pk>/credit/", invoices.CreditNoteView.as_view(), name="invoice-credit"),
     path("invoices/<int:pk>/pdf/", invoices.InvoicePdfView.as_view(), name="invoice-pdf"),
     path("invoices/<int:pk>/einvoice/", invoices.EInvoiceView.as_view(), name="invoice-einvoice"),
+    path("invoices/<int:pk>/dispute/", disputes.DisputeOpenView.as_view(), name="invoice-dispute"),
+    path("invoices/<int:pk>/disputes/", disputes.InvoiceDisputesPanelView.as_view(), name="invoice-disputes"),
     path("invoices/<int:pk>/<slug:action>/", invoices.InvoiceActionView.as_view(), name="invoice-action"),
     # payments
     path("payments/new/", payments.PaymentCreateView.as_view(), name="payment-create"),
@@ -32,8 +34,16 @@ urlpatterns = [
     *resources.dunning_letters.urlpatterns(),
     path("dunning/<int:pk>/pdf/", receivables.DunningPdfView.as_view(), name="dunning-pdf"),
     path("dunning/<int:pk>/<slug:action>/", receivables.DunningActionView.as_view(), name="dunning-action"),
+    # disputes
+    *disputes.disputes.urlpatterns(),
+    path("disputes/<int:pk>/resolve/", disputes.DisputeResolveView.as_view(), name="dispute-resolve"),
+    # goods: a refusal at the door and a return credited (buttons on the delivery and return pages)
+    path("deliveries/<int:pk>/refuse/", goods.DeliveryRefuseView.as_view(), name="delivery-refuse"),
+    path("deliveries/<int:pk>/invoice/", goods.DeliveryInvoiceView.as_view(), name="delivery-invoice"),
+    path("returns/<int:pk>/credit/", goods.ReturnCreditView.as_view(), name="return-credit"),
     # panels inside the sales order and customer pages
     path("orders/<int:pk>/panel/", panels.OrderPanelView.as_view(), name="order-panel"),
     path("orders/<int:pk>/invoice/", panels.OrderInvoiceView.as_view(), name="order-invoice"),
     path("customers/<int:pk>/panel/", panels.CustomerPanelView.as_view(), name="customer-panel"),
+    path("customers/<int:pk>/disputes/", disputes.CustomerDisputesPanelView.as_view(), name="customer-disputes"),
 ]

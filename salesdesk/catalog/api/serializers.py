@@ -37,8 +37,38 @@ class CurrencyRateSerializer(CompanyModelSerializer):
         fields = ["id", "currency", "date", "rate"]
 
 
+# Who sees what of a product (issue #5): its prices only members who may read sales documents,
+# what it costs (and the margin floor) only members allowed to see margins. For the others
+# (warehouse clerks) the keys are left out of the answer; they cannot write products anyway.
+SEES_PRICES = "sales.view_salesorder"
+SEES_COSTS = "fulfilment.margins_delivery"
+PRICE_FIELDS = ("list_price", "floor_price", "max_discount_percent")
+COST_FIELDS = ("cost", "min_margin_percent")
+_PRICE_NOTE = "Only for users who may see sales documents; left out for the others (warehouse clerks)."
+_COST_NOTE = "Only for users allowed to see costs and margins; left out for the others (warehouse clerks)."
+
+
+def hidden_product_fields(request) -> tuple[str, ...]:
+    """The product keys the requesting member may not see (none without a member, e.g. the schema)."""
+    membership = getattr(request, "membership", None)
+    if membership is None:
+        return ()
+    hidden: tuple[str, ...] = ()
+    if not membership.has_perm(SEES_PRICES):
+        hidden += PRICE_FIELDS
+    if not membership.has_perm(SEES_COSTS):
+        hidden += COST_FIELDS
+    return hidden
+
+
 class ProductSerializer(CompanyModelSerializer):
     unit = CompanySlugField(model=Unit, slug_field="code")
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        for name in hidden_product_fields(self.context.get("request")):
+            data.pop(name, None)
+        return data
 
     class Meta:
         model = Product
@@ -60,6 +90,13 @@ class ProductSerializer(CompanyModelSerializer):
             "min_margin_percent",
             "active",
         ]
+        extra_kwargs = {
+            "list_price": {"help_text": f"List price. {_PRICE_NOTE}"},
+            "floor_price": {"help_text": f"Lowest price a seller may give. {_PRICE_NOTE}"},
+            "max_discount_percent": {"help_text": f"Highest discount a seller may give. {_PRICE_NOTE}"},
+            "cost": {"help_text": f"Standard cost. {_COST_NOTE}"},
+            "min_margin_percent": {"help_text": f"Lowest margin a sale may have. {_COST_NOTE}"},
+        }
 
 
 class PriceListItemSerializer(CompanyModelSerializer):

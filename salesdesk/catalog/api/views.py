@@ -50,11 +50,18 @@ class CurrencyRateViewSet(MasterDataViewSet):
 
 
 class ProductViewSet(MasterDataViewSet):
+    """Products; prices and costs only for members who may see them (`serializers.hidden_product_fields`)."""
+
     queryset = Product.objects.select_related("category", "unit", "tax")
     serializer_class = s.ProductSerializer
     filterset_fields = ["category", "kind", "active", "tax", "serial_tracked"]
     search_fields = ["sku", "name"]
-    ordering_fields = ["sku", "name", "list_price"]
+
+    @property
+    def ordering_fields(self):
+        # Sorting by a hidden price would still tell its order.
+        hidden = s.hidden_product_fields(getattr(self, "request", None))
+        return [name for name in ("sku", "name", "list_price") if name not in hidden]
 
 
 class PriceListViewSet(MasterDataViewSet):

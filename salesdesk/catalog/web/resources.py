@@ -1,16 +1,15 @@
-"""Pages of the catalog."""
+"""Pages of the catalog (the product pages are in `products.py`)."""
 
 from django.utils.translation import gettext_lazy as _
 
 from salesdesk.catalog import selectors
 from salesdesk.catalog import services as catalog_services
-from salesdesk.catalog.models import Currency, PriceList, Product, ProductCategory, Tax, Unit
+from salesdesk.catalog.models import Currency, PriceList, ProductCategory, Tax, Unit
 from salesdesk.catalog.web.forms import (
     CategoryForm,
     CurrencyForm,
     PriceListForm,
     PriceListItemFormSet,
-    ProductForm,
     RateForm,
     TaxForm,
     UnitForm,
@@ -30,40 +29,6 @@ class CatalogResource(Resource):
     def delete(self, request, obj):
         catalog_services.delete(instance=obj, actor=request.user)
 
-
-def _categories(request):
-    return [(c.pk, f"{'— ' * depth}{c.name}") for depth, c in selectors.category_tree(request.company)]
-
-
-class ProductResource(CatalogResource):
-    def queryset(self, request):
-        return selectors.products(request.company)
-
-
-products = ProductResource(
-    model=Product,
-    url_base="catalog:product",
-    route="products",
-    columns=[
-        Column("sku", _("SKU"), sort="sku", link=True),
-        Column("name", _("name"), sort="name", link=True),
-        Column("category", _("category"), sort="category__name"),
-        Column("kind", _("kind"), sort="kind"),
-        Column("unit", _("unit")),
-        Column("list_price", _("list price"), sort="list_price", numeric=True),
-        Column("cost", _("standard cost"), sort="cost", numeric=True),
-        Column("tax", _("tax")),
-        Column("active", _("active"), sort="active"),
-    ],
-    search_fields=("sku", "name", "description"),
-    filters=[
-        Filter("category", _("category"), "category_id", _categories),
-        Filter("kind", _("kind"), "kind", lambda r: list(Product.Kind.choices)),
-        Filter("active", _("active"), "active", yes_no),
-    ],
-    form_class=ProductForm,
-    icon="box-seam",
-)
 
 categories = CatalogResource(
     model=ProductCategory,

@@ -1,10 +1,10 @@
 from django.urls import path
 
-from salesdesk.catalog.web import resources, views
+from salesdesk.catalog.web import products, resources, views
 
 app_name = "catalog"
 urlpatterns = [
-    *resources.products.urlpatterns(),
+    *products.products.urlpatterns(),
     *resources.categories.urlpatterns(),
     *resources.price_lists.urlpatterns(),
     *resources.taxes.urlpatterns(),

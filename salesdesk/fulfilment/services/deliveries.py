@@ -13,8 +13,9 @@ from salesdesk.catalog.models import Product
 from salesdesk.core import workflow
 from salesdesk.core.errors import Invalid, InvalidTransition
 from salesdesk.fulfilment.errors import NothingToDeliver
-from salesdesk.fulfilment.models import Delivery, DeliveryLine
+from salesdesk.fulfilment.models import Delivery, DeliveryLine, ReturnLine, ReturnRequest
 from salesdesk.fulfilment.services.common import ROLE, ZERO, book_value, quantity, take_number
+from salesdesk.fulfilment.services.returns import returnable
 from salesdesk.inventory import services as stock
 from salesdesk.inventory.models import StockMove
 from salesdesk.ledger import services as ledger
@@ -229,6 +230,17 @@ def delivery_deliver(*, delivery: Delivery, actor, note: str = "") -> Delivery:
     return workflow.transition(delivery, to=Status.DELIVERED, actor=actor, note=note, extra_fields=("delivered_at",))
 
 
+def _returned(delivery: Delivery, lines: list[DeliveryLine]) -> bool:
+    """Whether goods of the delivery are asked back on a return (then the customer had them: no refusal)."""
+    if ReturnLine.objects.filter(return_request__delivery=delivery).exclude(return_request__status=ReturnRequest.Status.REJECTED).exists():
+        return True
+    shipped: dict[int, Decimal] = {}
+    for line in lines:
+        shipped[line.product_id] = shipped.get(line.product_id, ZERO) + line.quantity
+    # Returns naming no delivery count the customer's goods as a whole: they must not need these.
+    return any(returnable(customer=delivery.customer, product_id=pk) < qty for pk, qty in shipped.items())
+
+
 def delivery_take_back(*, delivery: Delivery, actor, reason: str) -> tuple[Delivery, dict[int, Decimal]]:
     """The stock side of a refusal at the door: the goods return to stock at the cost they left at,
     cost of goods sold is reversed, and the order owes them again (they are reserved back for it).
@@ -244,6 +256,10 @@ def delivery_take_back(*, delivery: Delivery, actor, reason: str) -> tuple[Deliv
     on = timezone.localdate()
     refused: dict[int, Decimal] = {}
     lines = list(delivery.lines.select_related("product").order_by("id"))
+    if _returned(delivery, lines):
+        raise InvalidTransition(
+            from_status=delivery.status, to_status=Status.REFUSED, allowed=[], reason="goods of this delivery are on a return already"
+        )
     for line in lines:
         if line.order_line_id:
             refused[line.order_line_id] = refused.get(line.order_line_id, ZERO) + line.quantity

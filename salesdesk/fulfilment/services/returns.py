@@ -20,6 +20,7 @@ from salesdesk.catalog.models import Product
 from salesdesk.core import arithmetic, workflow
 from salesdesk.core.errors import Invalid, InvalidTransition
 from salesdesk.core.money import round_money
+from salesdesk.customers.models import Customer
 from salesdesk.fulfilment.errors import NotAllowedToApproveReturn, OverReceipt, OverReturn
 from salesdesk.fulfilment.models import Delivery, DeliveryLine, ReturnLine, ReturnOutcome, ReturnRequest
 from salesdesk.fulfilment.services.common import ROLE, ZERO, quantity, take_number
@@ -119,6 +120,8 @@ def return_create(
 ) -> ReturnRequest:
     """A return request for goods the customer has; more than was delivered and not yet returned gives 409 `over_return`."""
     check_customer(company, membership, customer)
+    # One return request per customer at a time: two made at once must not both count the same goods as returnable.
+    Customer.objects.select_for_update().filter(pk=customer.pk, company_id=company.pk).first()
     sales_order = _references(company, customer, sales_order, delivery, invoice)
     parsed = _parse_lines(company, lines, _allowed_products(sales_order, delivery, invoice))
     wanted: dict[int, Decimal] = {}
@@ -203,6 +206,30 @@ def _unit_cost(request: ReturnRequest, product: Product) -> Decimal:
     return line.unit_cost if line is not None else product.cost
 
 
+def _cost_back(request: ReturnRequest, product: Product, qty: Decimal) -> Decimal:
+    """What `qty` returned units cost when they left, to the cent.
+
+    Goods of a referenced delivery come back at their share of what that delivery's lines cost,
+    and the last of them take whatever is left, so goods returned in several parts come back at
+    exactly what they left at (never more). Otherwise at the latest shipment's unit cost."""
+    if not request.delivery_id:
+        return round_money(qty * _unit_cost(request, product))
+    shipped = DeliveryLine.objects.filter(delivery_id=request.delivery_id, product=product)
+    shipped_qty, shipped_cost = _sum(shipped, "quantity"), _sum(shipped, "cost").quantize(Decimal("0.01"))
+    if shipped_qty <= 0:
+        return round_money(qty * product.cost)
+    back = ReturnLine.objects.filter(
+        return_request__delivery_id=request.delivery_id,
+        product=product,
+        outcome__in=[o for o in ReturnOutcome.values if o != ReturnOutcome.REPAIR],
+    ).exclude(return_request=request)
+    back_qty, back_cost = _sum(back, "received_quantity"), _sum(back, "cost").quantize(Decimal("0.01"))
+    left = max(shipped_cost - back_cost, ZERO)
+    if back_qty + qty >= shipped_qty:
+        return left
+    return min(round_money(shipped_cost * qty / shipped_qty), left)
+
+
 def _parse_receipt(request: ReturnRequest, raw_lines) -> dict[int, tuple[Decimal, str]]:
     lines = {line.pk: line for line in request.lines.all()}
     if not isinstance(raw_lines, (list, tuple)):
@@ -242,6 +269,9 @@ def return_receive(*, request: ReturnRequest, actor, lines) -> ReturnRequest:
     if not workflow.can_transition(request, Status.RECEIVED):
         raise InvalidTransition(from_status=request.status, to_status=Status.RECEIVED, allowed=sorted(workflow.allowed_targets(request)))
     got = _parse_receipt(request, lines)
+    if request.delivery_id:
+        # Returns of one delivery are received one at a time, so each takes back only the cost left.
+        Delivery.objects.select_for_update().filter(pk=request.delivery_id).first()
     on = timezone.localdate()
     restocked = written_off = ZERO
     replacements: list[tuple[Product, Decimal]] = []
@@ -249,7 +279,7 @@ def return_receive(*, request: ReturnRequest, actor, lines) -> ReturnRequest:
         qty, outcome = got[line.pk]
         line.received_quantity, line.outcome = qty, outcome
         if outcome != ReturnOutcome.REPAIR:
-            line.cost = round_money(qty * _unit_cost(request, line.product))
+            line.cost = _cost_back(request, line.product, qty)
             move = {"company": request.company, "product": line.product, "warehouse": request.warehouse, "quantity": qty, "on": on}
             move |= {"reason": line.reason or outcome, "reference": request.number, "actor": actor}
             stock.move_in(kind=StockMove.Kind.RETURN, value=line.cost, serve_waiting=outcome == ReturnOutcome.RESTOCK, **move)

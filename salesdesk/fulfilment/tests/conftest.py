@@ -34,7 +34,11 @@ def goods(company, users, warehouse, chair, customer_of):
 
     def order(quantity, product=None):
         made = sales_services.order_create(
-            company=company, actor=admin, membership=membership, customer=customer, lines=[{"product": product or chair, "quantity": D(quantity)}]
+            company=company,
+            actor=admin,
+            membership=membership,
+            customer=customer,
+            lines=[{"product": product or chair, "quantity": D(quantity)}],
         )
         return sales_services.order_confirm(order=made, actor=admin, membership=membership)
 

@@ -18,7 +18,9 @@ def test_story(company, goods, chair):
     order = goods["order"]("5")
     level = StockLevel.objects.get(product=chair)
     assert (level.on_hand, level.reserved, level.available) == (D("3"), D("3"), D("0"))
-    d1 = fulfilment.delivery_create(order=order, actor=admin, membership=membership, lines=[{"order_line": order.lines.first().pk, "quantity": D("3")}])
+    d1 = fulfilment.delivery_create(
+        order=order, actor=admin, membership=membership, lines=[{"order_line": order.lines.first().pk, "quantity": D("3")}]
+    )
     fulfilment.delivery_pick(delivery=d1, actor=admin)
     fulfilment.delivery_ship(delivery=d1, actor=admin)
     order.refresh_from_db()
@@ -42,7 +44,14 @@ def test_story(company, goods, chair):
     assert (level.on_hand, level.reserved, level.available, level.value) == (D("4"), D("2"), D("2"), D("264.00"))
     d1.refresh_from_db()
     fulfilment.delivery_deliver(delivery=d1, actor=admin)
-    ret = fulfilment.return_create(company=company, actor=admin, membership=membership, customer=goods["customer"], delivery=d1, lines=[{"product": chair, "quantity": D("1"), "reason": "scratched"}])
+    ret = fulfilment.return_create(
+        company=company,
+        actor=admin,
+        membership=membership,
+        customer=goods["customer"],
+        delivery=d1,
+        lines=[{"product": chair, "quantity": D("1"), "reason": "scratched"}],
+    )
     fulfilment.return_approve(request=ret, actor=admin, membership=membership)
     fulfilment.return_receive(request=ret, actor=admin, lines=[{"id": ret.lines.first().pk, "outcome": "restock"}])
     ret, notes = billing.return_credit(request=ret, actor=admin)

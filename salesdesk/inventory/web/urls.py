@@ -1,4 +1,4 @@
-from salesdesk.inventory.web import views
+from salesdesk.inventory.web import levels, views
 
 app_name = "inventory"
-urlpatterns = [*views.warehouses.urlpatterns()]
+urlpatterns = [*views.warehouses.urlpatterns(), *levels.stock_levels.urlpatterns()]

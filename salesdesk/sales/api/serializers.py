@@ -13,9 +13,12 @@ from salesdesk.catalog.models import Currency, PriceList, Product
 from salesdesk.core.api.decimals import TrimmedDecimalField
 from salesdesk.core.api.fields import CompanyRelatedField, CompanySlugField
 from salesdesk.core.api.serializers import CompanyModelSerializer, IsoDateField
+from salesdesk.core.money import display
 from salesdesk.customers import selectors as customer_selectors
 from salesdesk.customers.models import Customer
+from salesdesk.inventory.models import Warehouse
 from salesdesk.sales import progress, selectors
+from salesdesk.sales.api import reservations
 from salesdesk.sales.models import (
     Contract,
     ContractItem,
@@ -94,11 +97,33 @@ class QuotationLineSerializer(LineSerializer):
         model = QuotationLine
 
 
+def _quantity(help_text):
+    return TrimmedDecimalField(max_digits=14, decimal_places=4, read_only=True, help_text=help_text)
+
+
 class SalesOrderLineSerializer(LineSerializer):
+    """An order line with its goods progress: what stock holds for it, what shipped, what is still to ship."""
+
+    reserved_quantity = serializers.SerializerMethodField(help_text="Stock set aside for the line now (0 for services and once shipped).")
+    delivered_quantity = _quantity("Shipped (services count as delivered at confirmation).")
+    outstanding_quantity = _quantity("Ordered and not delivered yet.")
+
     class Meta(LineSerializer.Meta):
         model = SalesOrderLine
-        fields = [*LINE_FIELDS, "price_explanation", "floor_price", "delivered_quantity", "invoiced_quantity"]
+        fields = [
+            *LINE_FIELDS,
+            "price_explanation",
+            "floor_price",
+            "reserved_quantity",
+            "delivered_quantity",
+            "outstanding_quantity",
+            "invoiced_quantity",
+        ]
         read_only_fields = [*LINE_READ_ONLY, "delivered_quantity", "invoiced_quantity"]
+
+    @extend_schema_field(TrimmedDecimalField(max_digits=14, decimal_places=4))
+    def get_reserved_quantity(self, line) -> str:
+        return display(reservations.reserved_for(self, line))
 
 
 class AmendLineSerializer(SalesOrderLineSerializer):
@@ -201,8 +226,14 @@ def _figure(help_text):
     return TrimmedDecimalField(max_digits=16, decimal_places=2, read_only=True, help_text=help_text)
 
 
-class SalesOrderSerializer(DocumentSerializer):
+class SalesOrderSerializer(reservations.ReservationsMixin, DocumentSerializer):
+    """A sales order. `warehouse` is where its goods are reserved and shipped from (the company's default
+    warehouse when left empty)."""
+
     lines = SalesOrderLineSerializer(many=True, required=False)
+    warehouse = CompanyRelatedField(
+        model=Warehouse, required=False, allow_null=True, help_text="Ship from here; the company's default warehouse when empty."
+    )
     contract = VisibleRelatedField(model=Contract, visible=selectors.contracts_visible, required=False, allow_null=True)
     delivery_state = _delivery_state_field()
     invoice_state = _stored_state_field("invoice_state", "the quantities on posted invoices")
@@ -231,6 +262,7 @@ class SalesOrderSerializer(DocumentSerializer):
             "contract",
             "date",
             "requested_date",
+            "warehouse",
             "customer_reference",
             "notes",
             "lines",
@@ -246,6 +278,7 @@ class SalesOrderSerializer(DocumentSerializer):
             "created_at",
         ]
         read_only_fields = ["number", "series", "sequence", "revision", "status", "salesperson", "quotation", *TOTALS, "confirmed_at"]
+        list_serializer_class = reservations.OrderListSerializer
 
     def get_delivery_state(self, order) -> str:
         return progress.delivery_state((line.quantity, line.delivered_quantity) for line in order.lines.all())

@@ -213,9 +213,9 @@ def _done(line: SalesOrderLine):
 
 
 def _has_progress(order: SalesOrder) -> bool:
-    return order.lines.filter(invoiced_quantity__gt=0).exists() or order.lines.filter(
-        delivered_quantity__gt=0, product__kind="goods"
-    ).exists()
+    return (
+        order.lines.filter(invoiced_quantity__gt=0).exists() or order.lines.filter(delivered_quantity__gt=0, product__kind="goods").exists()
+    )
 
 
 @transaction.atomic

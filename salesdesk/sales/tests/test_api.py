@@ -537,6 +537,8 @@ def test_sales_settings_are_read_by_all_and_changed_by_the_administrator(api_as,
         "salesperson_band_percent": "0.00",
         "manager_band_percent": "10.00",
         "quotation_validity_days": 30,
+        "block_without_stock": False,
+        "default_warehouse": None,
     }
     assert api_as("manager").patch("/api/v1/sales-settings/", {"manager_band_percent": "50"}, format="json").status_code == 403
     changed = api_as("admin").patch(

@@ -15,6 +15,7 @@ from salesdesk.catalog.models import Currency, PriceList, Product
 from salesdesk.core.web.display import trim_decimal
 from salesdesk.core.web.forms import CompanyForm, CompanyFormSetBase
 from salesdesk.customers import selectors as customer_selectors
+from salesdesk.inventory.models import Warehouse
 from salesdesk.sales.models import Contract
 
 MIN_QUANTITY = Decimal("0.0001")
@@ -101,11 +102,15 @@ class OrderForm(DocumentForm):
         required=False,
         help_text=_("Only the customer's active contracts."),
     )
-    header_fields = ("customer", "date", "requested_date", "customer_reference", "contract", "currency", "price_list", "notes")
+    warehouse = forms.ModelChoiceField(
+        label=_("warehouse"), queryset=Warehouse.objects.all(), required=False, help_text=_("Empty means the company's default warehouse.")
+    )
+    header_fields = ("customer", "date", "requested_date", "customer_reference", "contract", "currency", "price_list", "warehouse", "notes")
     field_order = list(header_fields)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["warehouse"].queryset = self.fields["warehouse"].queryset.filter(active=True).order_by("code")
         contracts = Contract.objects.filter(company=self.company, status=Contract.Status.ACTIVE).select_related("customer")
         self.fields["contract"].queryset = contracts
         # The browser hides the contracts of other customers; `clean` makes sure of it.

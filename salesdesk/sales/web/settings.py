@@ -15,7 +15,14 @@ from salesdesk.sales.models import SalesSettings
 class SalesSettingsForm(CompanyModelForm):
     class Meta:
         model = SalesSettings
-        fields = ["salesperson_band_percent", "manager_band_percent", "quotation_validity_days"]
+        fields = ["salesperson_band_percent", "manager_band_percent", "quotation_validity_days", "default_warehouse", "block_without_stock"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["default_warehouse"].queryset = self.fields["default_warehouse"].queryset.filter(active=True).order_by("code")
+        self.fields["block_without_stock"].help_text = _(
+            "Confirming an order needs its goods in stock (else the rest waits as a backorder)."
+        )
 
 
 class SalesSettingsView(CompanyRequiredMixin, View):

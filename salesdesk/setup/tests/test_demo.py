@@ -14,14 +14,16 @@ from django.utils import timezone
 
 from salesdesk.accounts import roles
 from salesdesk.accounts.models import Company, Membership, Region, SalesTeam, User
-from salesdesk.billing.models import BillingSettings, Deposit, DunningLetter, Invoice, Payment
+from salesdesk.billing.models import BillingSettings, Deposit, Dispute, DunningLetter, Invoice, Payment
 from salesdesk.billing.selectors import ageing_report
 from salesdesk.catalog.models import PriceList, Product, ProductCategory, Tax
 from salesdesk.core.models import AuditEntry, DocumentEvent
 from salesdesk.customers.models import Customer, CustomerAccount, CustomerContact
-from salesdesk.inventory.models import Warehouse
+from salesdesk.fulfilment.models import Delivery, ReturnLine, ReturnRequest
+from salesdesk.inventory import selectors as inventory_selectors
+from salesdesk.inventory.models import Reservation, StockAdjustment, StockLevel, StockMove, Warehouse
 from salesdesk.ledger import selectors as ledger_selectors
-from salesdesk.ledger.models import JournalEntry
+from salesdesk.ledger.models import Account, AccountBalance, JournalEntry
 from salesdesk.sales.models import Contract, PriceApproval, Quotation, SalesOrder
 
 DEMO_ROLES = {
@@ -33,6 +35,9 @@ DEMO_ROLES = {
     "warehouse": roles.WAREHOUSE_CLERK,
     "accountant": roles.ACCOUNTANT,
 }
+
+# Confirmed orders, and those that closed themselves once delivered, invoiced and paid.
+LIVE = ("confirmed", "closed")
 
 
 def _load() -> str:
@@ -49,6 +54,7 @@ def test_load_demo(settings):
     assert "Customers: 200" in output
     assert "Quotations: " in output and "Sales orders: " in output and "Price approvals: " in output
     assert "Invoices: " in output and "Payments: " in output and "dunning letters" in output
+    assert "Stock: " in output and "Deliveries: " in output and "Returns: " in output and "disputes: " in output
     demo = Company.objects.get(code="DEMO")
     _check_users_roles_and_teams(demo)
     _check_sign_in()
@@ -60,6 +66,9 @@ def test_load_demo(settings):
     _check_contracts(demo)
     _check_billing(demo)
     _check_receivables(demo)
+    _check_stock(demo)
+    _check_deliveries(demo)
+    _check_returns_and_disputes(demo)
     _check_ledger(demo)
     _check_second_load_changes_nothing()
 
@@ -155,15 +164,15 @@ def _check_orders(demo):
     assert 50 <= orders.count() <= 70
     # Orders delivered, invoiced and paid have closed themselves; credit_hold orders wait in the release queue.
     assert set(orders.values_list("status", flat=True)) == {"draft", "pending_approval", "credit_hold", "confirmed", "closed", "cancelled"}
-    assert orders.filter(status="confirmed").count() > orders.count() / 2
+    assert orders.filter(status__in=LIVE).count() > orders.count() / 2
     line_counts = set(orders.annotate(n=Count("lines")).values_list("n", flat=True))
     assert min(line_counts) >= 1 and max(line_counts) <= 6
-    assert orders.filter(status="confirmed", quotation__isnull=False).exists()
-    amended = orders.filter(status="confirmed", revision__gte=1)
+    assert orders.filter(status__in=LIVE, quotation__isnull=False).exists()
+    amended = orders.filter(status__in=LIVE, revision__gte=1)
     assert amended.exists()
     assert all(order.revisions.filter(revision=order.revision).exists() for order in amended)
     # Confirmed numbers (cancelled orders keep theirs) are gapless per year: SO-YYYY-00001, 00002, ...
-    assert not orders.filter(status="confirmed", number="").exists()
+    assert not orders.filter(status__in=LIVE, number="").exists()
     assert not orders.filter(status__in=["draft", "pending_approval", "credit_hold"]).exclude(number="").exists()
     by_year = defaultdict(list)
     for year, sequence, number in orders.exclude(sequence__isnull=True).values_list("year", "sequence", "number"):
@@ -181,7 +190,7 @@ def _check_price_approvals(demo):
         assert approval.order.status == SalesOrder.Status.PENDING_APPROVAL
         assert approval.lines.filter(net_unit_price__lt=F("floor_price")).exists()
     for approval in approvals.filter(status="approved").select_related("order", "decided_by"):
-        assert approval.order.status == SalesOrder.Status.CONFIRMED
+        assert approval.order.status in LIVE
         assert approval.decided_by.username in {"manager", "admin"}
     # Pending requests wait on the North manager's page and on the administrator's (team South has no manager).
     assert {"sales", "sales2"} & set(approvals.filter(status="pending").values_list("order__salesperson__username", flat=True))
@@ -193,7 +202,7 @@ def _check_contracts(demo):
     assert {"active", "draft"} <= set(contracts.values_list("status", flat=True))
     active = contracts.filter(status="active", items__consumed_quantity__gt=0).distinct()
     assert active.exists()
-    assert SalesOrder.objects.filter(contract__in=active, status="confirmed", lines__contract_item__isnull=False).exists()
+    assert SalesOrder.objects.filter(contract__in=active, status__in=LIVE, lines__contract_item__isnull=False).exists()
     today = timezone.localdate()
     assert contracts.filter(status="active", valid_to__gte=today, valid_to__lte=today + timedelta(days=30)).exists()
 
@@ -268,6 +277,78 @@ def _check_receivables(demo):
     assert mail.outbox == []  # the letters went to an in-memory mail box that was emptied again
 
 
+def _check_stock(demo):
+    assert inventory_selectors.level_mismatches(demo) == []
+    levels = StockLevel.objects.filter(company=demo)
+    assert levels.filter(on_hand__gt=0).count() > 100
+    # The inventory account holds exactly what the stock is worth.
+    inventory = AccountBalance.objects.get(company=demo, account__role=Account.Role.INVENTORY)
+    assert inventory.debit - inventory.credit == sum(levels.values_list("value", flat=True), Decimal("0.00")) > 0
+    documents = StockAdjustment.objects.filter(company=demo)
+    assert set(documents.values_list("kind", flat=True)) == {"receipt", "adjustment"}
+    assert not documents.filter(journal_entry__isnull=True).exists()
+    assert (
+        documents.filter(kind="adjustment", lines__quantity__lt=0).exists()
+        and documents.filter(kind="adjustment", lines__quantity__gt=0).exists()
+    )
+    # Moving average: some products came in at two different unit costs.
+    receipts = StockMove.objects.filter(company=demo, kind="receipt")
+    assert receipts.values("product").annotate(costs=Count("unit_cost", distinct=True)).filter(costs__gt=1).exists()
+    # Confirmed orders hold stock; some lines wait for more than came in (backorders).
+    claims = Reservation.objects.filter(company=demo)
+    assert claims.filter(reserved__gt=0).exists()
+    assert claims.filter(reserved__lt=F("wanted")).count() >= 2
+
+
+def _check_deliveries(demo):
+    deliveries = Delivery.objects.filter(company=demo)
+    assert set(deliveries.values_list("status", flat=True)) == set(Delivery.Status.values)
+    shipped = deliveries.filter(status__in=["shipped", "delivered"])
+    assert not shipped.filter(journal_entry__isnull=True).exists() and not shipped.filter(cost_amount=0).exists()
+    assert not deliveries.filter(status__in=["draft", "picked", "cancelled"], lines__move__isnull=False).exists()
+    # Partial deliveries: orders still owed goods after a shipment, and orders shipped in two.
+    assert SalesOrder.objects.filter(company=demo, delivery_state="partial", deliveries__status__in=["shipped", "delivered"]).exists()
+    two = SalesOrder.objects.filter(company=demo, deliveries__status__in=["shipped", "delivered"]).annotate(n=Count("deliveries"))
+    assert two.filter(n__gte=2).exists()
+    closed = SalesOrder.objects.filter(company=demo, status="closed")
+    assert closed.exists()
+    assert set(closed.values_list("delivery_state", "invoice_state", "payment_state")) == {("delivered", "invoiced", "paid")}
+    # The refused delivery: its goods are owed again and what was invoiced for them is credited.
+    refused = deliveries.get(status="refused")
+    assert refused.refusal_reason and Invoice.objects.filter(kind="credit_note", delivery=refused, status__in=["posted", "paid"]).exists()
+    assert claims_for(refused.sales_order).exists()
+    # Invoicing on delivery: invoices of a delivery, for customers billed that way.
+    per_delivery = Invoice.objects.filter(company=demo, kind="invoice", delivery__isnull=False, status__in=["posted", "paid"])
+    assert per_delivery.count() >= 3
+    assert set(per_delivery.values_list("customer__invoice_policy", flat=True)) == {"on_delivery"}
+
+
+def claims_for(order):
+    return Reservation.objects.filter(company=order.company, order_line_id__in=order.lines.values("pk"))
+
+
+def _check_returns_and_disputes(demo):
+    returns = ReturnRequest.objects.filter(company=demo)
+    assert set(returns.values_list("status", flat=True)) == set(ReturnRequest.Status.values)
+    outcomes = set(ReturnLine.objects.filter(company=demo).exclude(outcome="").values_list("outcome", flat=True))
+    assert {"restock", "scrap", "replace"} <= outcomes
+    assert not returns.filter(status__in=["approved", "rejected", "received", "credited"], decided_by__isnull=True).exists()
+    credited = returns.get(status="credited")
+    assert credited.credit_notes.filter(status__in=["posted", "paid"]).exists()
+    replaced = returns.get(lines__outcome="replace")
+    assert replaced.replacements.exists()
+    disputes = Dispute.objects.filter(company=demo)
+    assert set(disputes.values_list("status", "outcome")) == {
+        ("open", ""),
+        ("resolved", "credit_note"),
+        ("resolved", "write_off"),
+        ("resolved", "collect"),
+    }
+    opened = disputes.get(status="open")
+    assert opened.invoice.disputed and opened.invoice.disputed_amount == opened.amount
+    assert disputes.get(outcome="credit_note").credit_note_id and disputes.get(outcome="write_off").write_off_id
+
+
 def _check_ledger(demo):
     trial = ledger_selectors.trial_balance(demo)
     assert trial.total_debit == trial.total_credit > 0
@@ -288,6 +369,9 @@ def _check_second_load_changes_nothing():
             SalesOrder.objects.count(),
             Invoice.objects.count(),
             JournalEntry.objects.count(),
+            StockMove.objects.count(),
+            Delivery.objects.count(),
+            ReturnRequest.objects.count(),
         )
 
     before = counts()
