@@ -5,15 +5,13 @@ own customers' documents, a sales manager their team's), and every write goes th
 billing services, from the action views next to this module.
 """
 
-from django.urls import NoReverseMatch, path
 from django.utils.translation import gettext_lazy as _
 
 from salesdesk.billing import selectors
 from salesdesk.billing.models import Deposit, DunningLetter, Invoice, Payment, PaymentMethod
 from salesdesk.billing.web import details
 from salesdesk.billing.web.forms import DepositForm, InvoiceForm, PaymentForm
-from salesdesk.core.web import views as generic
-from salesdesk.core.web.resource import Column, Filter, Resource, yes_no
+from salesdesk.core.web.resource import Column, DocumentResource, Filter, yes_no
 from salesdesk.customers import selectors as customer_selectors
 
 INVOICE_COLOURS = {"draft": "secondary", "posted": "primary", "paid": "success", "cancelled": "dark"}
@@ -64,32 +62,8 @@ def amount_due(invoice):
     return invoice.amount_due if invoice.status in (Invoice.Status.POSTED, Invoice.Status.PAID) else None
 
 
-class BillingResource(Resource):
+class BillingResource(DocumentResource):
     """Billing documents: scoped reads, numbered (never deleted), their own detail templates and action views."""
-
-    def urlpatterns(self):
-        base = self.url_base.split(":", 1)[1]
-        prefix = f"{self.route}/"
-        return [
-            path(prefix, generic.ResourceListView.as_view(resource=self), name=f"{base}-list"),
-            path(f"{prefix}<int:pk>/", generic.ResourceDetailView.as_view(resource=self), name=f"{base}-detail"),
-        ]
-
-    def can(self, request):
-        return {"add": request.membership.has_perm(self.perm("add")), "change": False, "delete": False}
-
-    def url(self, kind, obj=None):
-        # The generic pages ask for edit and delete pages these documents do not have.
-        try:
-            return super().url(kind, obj)
-        except NoReverseMatch:
-            return None
-
-    def detail_rows(self, obj):
-        return []  # the detail templates lay out their own fields
-
-    def history(self, obj):
-        return None  # document events are shown instead
 
 
 class InvoiceResource(BillingResource):

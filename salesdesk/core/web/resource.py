@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
-from django.urls import path, reverse
+from django.urls import NoReverseMatch, path, reverse
 from django.utils.dateparse import parse_date
 
 from salesdesk.core import audit
@@ -169,3 +169,33 @@ class Resource:
         if self.deletable:
             patterns.append(path(f"{prefix}<int:pk>/delete/", views.ResourceDeleteView.as_view(resource=self), name=f"{base}-delete"))
         return patterns
+
+
+class DocumentResource(Resource):
+    """Numbered business documents: scoped reads, never deleted, their own detail templates and action views."""
+
+    def urlpatterns(self) -> list:
+        from salesdesk.core.web import views
+
+        base = self.url_base.split(":", 1)[1]
+        prefix = f"{self.route}/"
+        return [
+            path(prefix, views.ResourceListView.as_view(resource=self), name=f"{base}-list"),
+            path(f"{prefix}<int:pk>/", views.ResourceDetailView.as_view(resource=self), name=f"{base}-detail"),
+        ]
+
+    def can(self, request):
+        return {"add": request.membership.has_perm(self.perm("add")), "change": False, "delete": False}
+
+    def url(self, kind, obj=None):
+        # The generic pages ask for edit and delete pages these documents do not have.
+        try:
+            return super().url(kind, obj)
+        except NoReverseMatch:
+            return None
+
+    def detail_rows(self, obj):
+        return []  # the detail templates lay out their own fields
+
+    def history(self, obj):
+        return None  # document events are shown instead

@@ -5,12 +5,10 @@ salesperson sees their own customers', a sales manager their team's, the warehou
 every write goes through the fulfilment services from the action views next to this module.
 """
 
-from django.urls import NoReverseMatch, path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from salesdesk.core.web import views as generic
-from salesdesk.core.web.resource import Column, Filter, Resource
+from salesdesk.core.web.resource import Column, DocumentResource, Filter
 from salesdesk.customers import selectors as customer_selectors
 from salesdesk.fulfilment import selectors
 from salesdesk.fulfilment.models import Delivery, ReturnRequest
@@ -49,34 +47,10 @@ class DueFilter(Filter):
         return qs
 
 
-class GoodsResource(Resource):
+class GoodsResource(DocumentResource):
     """Numbered goods documents: scoped reads, never deleted, their own detail templates and action views."""
 
     create_name: str | None = None
-
-    def urlpatterns(self):
-        base = self.url_base.split(":", 1)[1]
-        prefix = f"{self.route}/"
-        return [
-            path(prefix, generic.ResourceListView.as_view(resource=self), name=f"{base}-list"),
-            path(f"{prefix}<int:pk>/", generic.ResourceDetailView.as_view(resource=self), name=f"{base}-detail"),
-        ]
-
-    def can(self, request):
-        return {"add": request.membership.has_perm(self.perm("add")), "change": False, "delete": False}
-
-    def url(self, kind, obj=None):
-        # The generic pages ask for edit and delete pages these documents do not have.
-        try:
-            return super().url(kind, obj)
-        except NoReverseMatch:
-            return None
-
-    def detail_rows(self, obj):
-        return []  # the detail templates lay out their own fields
-
-    def history(self, obj):
-        return None  # document events are shown instead
 
 
 class DeliveryResource(GoodsResource):
