@@ -8,44 +8,16 @@ import pytest
 from django.utils import timezone
 
 from salesdesk.fulfilment.models import Delivery
-from salesdesk.inventory.models import StockLevel, StockMove
+from salesdesk.fulfilment.tests.api_checks import has_costs, ok, post, refused, stock
+from salesdesk.inventory.models import StockMove
 
 pytestmark = pytest.mark.django_db
 
 DELIVERIES = "/api/v1/deliveries/"
-COST_KEYS = {"cost", "cost_amount", "value", "unit_cost"}
-
-
-def ok(response, status=200):
-    assert response.status_code == status, response.content
-    return response.json()
-
-
-def refused(response, status, code):
-    assert response.status_code == status, response.content
-    assert response.json()["code"] == code, response.json()
-    return response.json()
-
-
-def post(client, url, body=None, **headers):
-    return client.post(url, body or {}, format="json", **headers)
 
 
 def url(delivery_id, action=None):
     return f"{DELIVERIES}{delivery_id}/" + (f"{action}/" if action else "")
-
-
-def has_costs(value) -> bool:
-    if isinstance(value, dict):
-        return bool(COST_KEYS & set(value)) or any(has_costs(v) for v in value.values())
-    if isinstance(value, list):
-        return any(has_costs(v) for v in value)
-    return False
-
-
-def stock(chair):
-    level = StockLevel.objects.get(product=chair)
-    return level.on_hand, level.reserved, level.available, level.value
 
 
 @pytest.fixture

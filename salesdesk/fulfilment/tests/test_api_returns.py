@@ -10,44 +10,16 @@ from django.utils import timezone
 from salesdesk.billing import services as billing
 from salesdesk.fulfilment import services as fulfilment
 from salesdesk.fulfilment.models import Delivery, ReturnRequest
-from salesdesk.inventory.models import StockLevel, StockMove
+from salesdesk.fulfilment.tests.api_checks import has_costs, ok, post, refused, stock
+from salesdesk.inventory.models import StockMove
 
 pytestmark = pytest.mark.django_db
 
 RETURNS = "/api/v1/returns/"
-COST_KEYS = {"cost", "cost_amount", "value", "unit_cost"}
-
-
-def ok(response, status=200):
-    assert response.status_code == status, response.content
-    return response.json()
-
-
-def refused(response, status, code):
-    assert response.status_code == status, response.content
-    assert response.json()["code"] == code, response.json()
-    return response.json()
-
-
-def post(client, url, body=None, **headers):
-    return client.post(url, body or {}, format="json", **headers)
 
 
 def url(return_id, action=None):
     return f"{RETURNS}{return_id}/" + (f"{action}/" if action else "")
-
-
-def has_costs(value) -> bool:
-    if isinstance(value, dict):
-        return bool(COST_KEYS & set(value)) or any(has_costs(v) for v in value.values())
-    if isinstance(value, list):
-        return any(has_costs(v) for v in value)
-    return False
-
-
-def stock(chair):
-    level = StockLevel.objects.get(product=chair)
-    return level.on_hand, level.reserved, level.available, level.value
 
 
 @pytest.fixture
