@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from salesdesk.accounts.selectors import scope_by_salesperson
 from salesdesk.billing import ageing
-from salesdesk.billing.models import Deposit, DunningLetter, Invoice, Payment
+from salesdesk.billing.models import Deposit, Dispute, DunningLetter, Invoice, Payment
 from salesdesk.billing.services.common import to_base
 from salesdesk.billing.services.settlement import unpaid_parts
 from salesdesk.core.money import ZERO
@@ -37,6 +37,12 @@ def invoices_visible(company, membership) -> QuerySet:
     """Invoices and credit notes of the customers this member may see."""
     qs = Invoice.objects.filter(company=company).select_related("customer", "currency", "sales_order", "salesperson")
     return scope_by_salesperson(qs, membership, field="customer__salesperson")
+
+
+def disputes_visible(company, membership) -> QuerySet:
+    """Disputes on invoices of the customers this member may see."""
+    qs = Dispute.objects.filter(company=company).select_related("invoice", "invoice__customer", "invoice__currency", "opened_by")
+    return scope_by_salesperson(qs, membership, field="invoice__customer__salesperson")
 
 
 def payments_visible(company, membership) -> QuerySet:

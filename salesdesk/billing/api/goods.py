@@ -204,8 +204,7 @@ class DisputeViewSet(ScopedViewSet):
     ordering_fields = ["opened_at", "amount", "resolved_at"]
     action_perms = {"resolve": "billing.change_dispute"}
 
-    def scope_queryset(self, qs):
-        return qs.filter(invoice__in=selectors.invoices_visible(self.request.company, self.request.membership).values("pk"))
+    visible = staticmethod(selectors.disputes_visible)
 
     def create(self, request, *args, **kwargs):
         body = self.body(DisputeCreateSerializer)

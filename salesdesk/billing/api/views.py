@@ -8,10 +8,9 @@ the same queryset, so the answer shows what was stored (number, totals, settleme
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, viewsets
+from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from salesdesk.billing import selectors, services
@@ -19,7 +18,7 @@ from salesdesk.billing.api import serializers as s
 from salesdesk.billing.api.filters import InvoiceFilter
 from salesdesk.billing.models import Invoice
 from salesdesk.core.api.errors import ErrorSerializer
-from salesdesk.core.api.views import CompanyScopedMixin
+from salesdesk.core.api.views import ScopedViewSet
 from salesdesk.core.errors import Invalid
 from salesdesk.sales.api.serializers import OptionalReasonSerializer, SendSerializer
 
@@ -63,28 +62,6 @@ def single_item_errors(exc: Invalid, key: str = "allocations") -> Invalid:
 
 
 # --- the base -----------------------------------------------------------------------------
-
-
-class ScopedViewSet(CompanyScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """List and read within the user's record scope; writes are actions (and create where a resource has it)."""
-
-    http_method_names = ["get", "post", "head", "options"]
-    visible = None  # a selector (company, membership) -> the rows this user may see
-
-    def scope_queryset(self, qs):
-        return qs.filter(pk__in=self.visible(self.request.company, self.request.membership).values("pk"))
-
-    def fresh(self, document):
-        """The document read again with its lines, as the answer should show it."""
-        return self.get_queryset().get(pk=document.pk)
-
-    def answer(self, document, status=200) -> Response:
-        return Response(self.get_serializer(self.fresh(document)).data, status=status)
-
-    def body(self, serializer_class) -> dict:
-        body = serializer_class(data=self.request.data, context=self.get_serializer_context())
-        body.is_valid(raise_exception=True)
-        return body.validated_data
 
 
 # --- invoices -----------------------------------------------------------------------------

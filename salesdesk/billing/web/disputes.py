@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from salesdesk.accounts.selectors import scope_by_salesperson
 from salesdesk.billing import selectors
 from salesdesk.billing import services as billing_services
 from salesdesk.billing.models import Dispute, DisputeOutcome, DisputeReason, Invoice
@@ -27,12 +26,6 @@ from salesdesk.customers.selectors import customers_visible
 
 DISPUTE_COLOURS = {"open": "warning", "resolved": "success"}
 PANEL_SIZE = 20
-
-
-def disputes_visible(company, membership):
-    """Disputes on invoices of the customers this member may see."""
-    qs = Dispute.objects.filter(company=company).select_related("invoice", "invoice__customer", "invoice__currency", "opened_by")
-    return scope_by_salesperson(qs, membership, field="invoice__customer__salesperson")
 
 
 def _customers(request):
@@ -59,7 +52,7 @@ class DisputeResource(Resource):
     """The list only: a dispute is read and resolved on its invoice's page."""
 
     def queryset(self, request):
-        return disputes_visible(request.company, request.membership)
+        return selectors.disputes_visible(request.company, request.membership)
 
     def can(self, request):
         return {"add": False, "change": False, "delete": False}
@@ -141,7 +134,7 @@ class DisputeResolveView(CompanyRequiredMixin, View):
     permission = "billing.change_dispute"
 
     def post(self, request, pk):
-        dispute = get_object_or_404(disputes_visible(request.company, request.membership), pk=pk)
+        dispute = get_object_or_404(selectors.disputes_visible(request.company, request.membership), pk=pk)
         form = ResolveForm(request.POST)
         if not form.is_valid():
             messages.error(request, _("Choose how the dispute is resolved."))
@@ -193,7 +186,7 @@ class CustomerDisputesPanelView(CompanyRequiredMixin, View):
     def get(self, request, pk):
         customer = get_object_or_404(customers_visible(request.company, request.membership), pk=pk)
         rows = list(
-            disputes_visible(request.company, request.membership)
+            selectors.disputes_visible(request.company, request.membership)
             .filter(invoice__customer=customer, status=Dispute.Status.OPEN)
             .order_by("opened_at", "id")[: PANEL_SIZE + 1]
         )

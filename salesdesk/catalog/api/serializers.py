@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from salesdesk.catalog import visibility
 from salesdesk.catalog.models import Currency, CurrencyRate, PriceList, PriceListItem, Product, ProductCategory, Tax, Unit
 from salesdesk.core.api.fields import CompanySlugField
 from salesdesk.core.api.serializers import CompanyModelSerializer
@@ -37,28 +38,13 @@ class CurrencyRateSerializer(CompanyModelSerializer):
         fields = ["id", "currency", "date", "rate"]
 
 
-# Who sees what of a product (issue #5): its prices only members who may read sales documents,
-# what it costs (and the margin floor) only members allowed to see margins. For the others
-# (warehouse clerks) the keys are left out of the answer; they cannot write products anyway.
-SEES_PRICES = "sales.view_salesorder"
-SEES_COSTS = "fulfilment.margins_delivery"
-PRICE_FIELDS = ("list_price", "floor_price", "max_discount_percent")
-COST_FIELDS = ("cost", "min_margin_percent")
 _PRICE_NOTE = "Only for users who may see sales documents; left out for the others (warehouse clerks)."
 _COST_NOTE = "Only for users allowed to see costs and margins; left out for the others (warehouse clerks)."
 
 
-def hidden_product_fields(request) -> tuple[str, ...]:
-    """The product keys the requesting member may not see (none without a member, e.g. the schema)."""
-    membership = getattr(request, "membership", None)
-    if membership is None:
-        return ()
-    hidden: tuple[str, ...] = ()
-    if not membership.has_perm(SEES_PRICES):
-        hidden += PRICE_FIELDS
-    if not membership.has_perm(SEES_COSTS):
-        hidden += COST_FIELDS
-    return hidden
+def hidden_product_fields(request) -> frozenset[str]:
+    """The product keys the requesting member may not see (`catalog.visibility`)."""
+    return visibility.hidden_product_fields(getattr(request, "membership", None))
 
 
 class ProductSerializer(CompanyModelSerializer):

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from salesdesk.catalog import selectors
+from salesdesk.catalog import selectors, visibility
 from salesdesk.catalog.models import Product
 from salesdesk.catalog.web.forms import ProductForm
 from salesdesk.catalog.web.resources import CatalogResource
@@ -21,21 +21,8 @@ from salesdesk.core import audit
 from salesdesk.core.web import views as generic
 from salesdesk.core.web.resource import Column, Filter, yes_no
 
-SEES_PRICES = "sales.view_salesorder"
-SEES_COSTS = "fulfilment.margins_delivery"
 SEES_STOCK = "inventory.view_stocklevel"
-PRICE_FIELDS = frozenset({"list_price", "floor_price", "max_discount_percent"})
-COST_FIELDS = frozenset({"cost", "min_margin_percent"})
-
-
-def hidden_fields(membership) -> frozenset[str]:
-    """The product fields a member may not see."""
-    hidden: frozenset[str] = frozenset()
-    if not membership.has_perm(SEES_PRICES):
-        hidden |= PRICE_FIELDS
-    if not membership.has_perm(SEES_COSTS):
-        hidden |= COST_FIELDS
-    return hidden
+hidden_fields = visibility.hidden_product_fields
 
 
 def _categories(request):

@@ -3,6 +3,7 @@
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import mixins, viewsets
+from rest_framework.response import Response
 
 from salesdesk.core import audit, tenancy
 from salesdesk.core.api.idempotency import IdempotentMixin
@@ -79,3 +80,25 @@ class MasterDataViewSet(CompanyScopedViewSet):
 
     def perform_destroy(self, instance):
         self.services.delete(instance=instance, actor=self.request.user)
+
+
+class ScopedViewSet(CompanyScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """List and read within the user's record scope; writes are actions (and create where a resource has it)."""
+
+    http_method_names = ["get", "post", "head", "options"]
+    visible = None  # a selector (company, membership) -> the rows this user may see
+
+    def scope_queryset(self, qs):
+        return qs.filter(pk__in=self.visible(self.request.company, self.request.membership).values("pk"))
+
+    def fresh(self, document):
+        """The document read again with its lines, as the answer should show it."""
+        return self.get_queryset().get(pk=document.pk)
+
+    def answer(self, document, status=200) -> Response:
+        return Response(self.get_serializer(self.fresh(document)).data, status=status)
+
+    def body(self, serializer_class) -> dict:
+        body = serializer_class(data=self.request.data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        return body.validated_data

@@ -9,10 +9,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 
+from salesdesk.core.api.views import ScopedViewSet
 from salesdesk.fulfilment import selectors, services
 from salesdesk.fulfilment.api import serializers as s
 from salesdesk.fulfilment.api.filters import DeliveryFilter
-from salesdesk.fulfilment.api.scoped import ScopedViewSet
 from salesdesk.fulfilment.models import Delivery, DeliveryLine
 from salesdesk.sales.api.serializers import OptionalReasonSerializer
 from salesdesk.sales.api.views import conflict

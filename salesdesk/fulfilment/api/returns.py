@@ -7,10 +7,10 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.decorators import action
 
 from salesdesk.core.api.errors import ErrorSerializer
+from salesdesk.core.api.views import ScopedViewSet
 from salesdesk.fulfilment import selectors, services
 from salesdesk.fulfilment.api import serializers as s
 from salesdesk.fulfilment.api.filters import ReturnFilter
-from salesdesk.fulfilment.api.scoped import ScopedViewSet
 from salesdesk.fulfilment.models import Delivery, ReturnLine, ReturnRequest
 from salesdesk.sales.api.views import conflict
 
