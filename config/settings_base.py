@@ -76,14 +76,18 @@ TEMPLATES = [
 
 
 def database_from_env() -> dict:
-    """SQLite under var/ unless DATABASE_URL names another database (PostgreSQL in production)."""
+    """SQLite under var/ unless DATABASE_URL names another database (PostgreSQL in production).
+
+    SALESDESK_SQLITE_PATH puts the SQLite file elsewhere with the same options (the
+    benchmarks keep their generated companies in their own files under var/bench/).
+    """
     url = os.environ.get("DATABASE_URL")
     if url:
         return dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     return {
         "ENGINE": "django.db.backends.sqlite3",
-        "NAME": VAR_DIR / "salesdesk.sqlite3",
+        "NAME": Path(os.environ.get("SALESDESK_SQLITE_PATH") or VAR_DIR / "salesdesk.sqlite3"),
         # Every atomic block takes the write lock at BEGIN, so two writers never deadlock
         # on a lock upgrade; the busy timeout makes the loser wait instead of failing.
         "OPTIONS": {

@@ -49,7 +49,7 @@ def trial_balance(company) -> TrialBalance:
 def balances_from_entries(company) -> dict[int, tuple[Decimal, Decimal]]:
     """(debit, credit) per account id, summed from the journal lines (for audits and the rebuild test)."""
     sums = JournalLine.objects.filter(company=company).values("account_id").annotate(debit=Sum("debit"), credit=Sum("credit"))
-    return {row["account_id"]: (row["debit"], row["credit"]) for row in sums}
+    return {row["account_id"]: (_cents(row["debit"]), _cents(row["credit"])) for row in sums}
 
 
 def maintained_balances(company) -> dict[int, tuple[Decimal, Decimal]]:
@@ -64,7 +64,13 @@ def customer_receivables_from_entries(company) -> dict[int, Decimal]:
         .values("customer_id")
         .annotate(debit=Sum("debit"), credit=Sum("credit"))
     )
-    return {row["customer_id"]: row["debit"] - row["credit"] for row in sums}
+    return {row["customer_id"]: _cents(row["debit"]) - _cents(row["credit"]) for row in sums}
+
+
+def _cents(total) -> Decimal:
+    """A database SUM of 2-place amounts, back to cents: SQLite adds them up in floating point,
+    which over hundreds of thousands of lines leaves noise far below a cent."""
+    return Decimal(total or 0).quantize(ZERO)
 
 
 def entries(company):
