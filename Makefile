@@ -59,5 +59,10 @@ test: system-deps $(VENV)/.dev-installed node_modules/.installed messages lint
 	@echo "=== pytest on PostgreSQL ==="
 	bash scripts/with-postgres.sh $(VENV)/bin/pytest -n 2 -p no:cacheprovider
 
+# Benchmarks on generated data, SQLite then a throwaway PostgreSQL: var/bench/results.json and a
+# table. BENCH_SCALE=S (default 1), BENCH_QUICK=1 (a small run), BENCH_ONLY=cycle,lists.
+bench: $(VENV)/.dev-installed node_modules/.installed messages
+	bash scripts/bench.sh
+
 clean:
 	rm -rf $(VENV) node_modules var/static

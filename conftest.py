@@ -8,6 +8,7 @@ leaks between companies.
 from decimal import Decimal
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
 
 from salesdesk.accounts import roles
@@ -15,6 +16,11 @@ from salesdesk.accounts import services as accounts_services
 from salesdesk.setup.services import company_setup
 
 _FUZZ_TOTALS: dict[str, int] = {}
+
+# No per-example deadline: a loaded CI machine (or the benchmarks running beside the suite)
+# must not turn a slow example into a failure. Timings belong in `make bench`.
+hypothesis_settings.register_profile("salesdesk", deadline=None)
+hypothesis_settings.load_profile("salesdesk")
 
 
 def pytest_runtest_logreport(report):
