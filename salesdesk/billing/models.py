@@ -146,6 +146,8 @@ class Invoice(CompanyOwned):
             ),
         ]
         indexes = [
+            # The list's default order (newest first): the first page is read off the index.
+            models.Index(fields=["company", "-issue_date", "-id"], name="invoice_date_idx"),
             models.Index(fields=["company", "status", "-issue_date"], name="invoice_status_idx"),
             models.Index(fields=["company", "customer", "-issue_date"], name="invoice_customer_idx"),
             models.Index(fields=["company", "customer", "next_due_date"], name="invoice_customer_due_idx"),
@@ -268,6 +270,7 @@ class Payment(CompanyOwned):
             models.UniqueConstraint(fields=["company", "number"], name="payment_number_unique"),
         ]
         indexes = [
+            models.Index(fields=["company", "-date", "-id"], name="payment_date_idx"),
             models.Index(fields=["company", "customer", "-date"], name="payment_customer_idx"),
             models.Index(fields=["company", "status", "-date"], name="payment_status_idx"),
         ]

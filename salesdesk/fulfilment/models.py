@@ -73,6 +73,7 @@ class Delivery(CompanyOwned):
             models.CheckConstraint(condition=Q(cost_amount__gte=0), name="delivery_cost_non_negative"),
         ]
         indexes = [
+            models.Index(fields=["company", "-date", "-id"], name="delivery_date_idx"),
             models.Index(fields=["company", "status", "date"], name="delivery_status_idx"),
             models.Index(fields=["company", "customer", "-date"], name="delivery_customer_idx"),
         ]

@@ -31,14 +31,17 @@ COST = Decimal("0.0001")
 def locked_level(*, company_id: int, product_id: int, warehouse_id: int) -> StockLevel:
     """The level row of a product in a warehouse, locked, created empty when missing."""
     keys = {"company_id": company_id, "product_id": product_id, "warehouse_id": warehouse_id}
-    level = StockLevel.objects.select_for_update().filter(**keys).first()
+    # Lock this row only: the model's default order joins warehouse and product, and on
+    # PostgreSQL FOR UPDATE would lock their rows too, queueing every confirmation behind the
+    # warehouse row and deadlocking with the foreign-key checks of concurrent inserts.
+    level = StockLevel.objects.select_for_update(of=("self",)).filter(**keys).order_by().first()
     if level is None:
         try:
             with transaction.atomic():
                 StockLevel.objects.create(**keys)
         except IntegrityError:
             pass  # created at the same moment by another transaction
-        level = StockLevel.objects.select_for_update().get(**keys)
+        level = StockLevel.objects.select_for_update(of=("self",)).order_by().get(**keys)
     return level
 
 

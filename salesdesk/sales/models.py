@@ -279,6 +279,8 @@ class SalesOrder(Document):
             models.UniqueConstraint(fields=["company", "number"], condition=~Q(number=""), name="salesorder_number_unique"),
         ]
         indexes = [
+            # The list's default order (newest first): the first page is read off the index.
+            models.Index(fields=["company", "-date", "-id"], name="salesorder_date_idx"),
             models.Index(fields=["company", "status", "-date"], name="salesorder_status_idx"),
             models.Index(fields=["company", "salesperson", "-date"], name="salesorder_salesperson_idx"),
             models.Index(fields=["company", "customer", "-date"], name="salesorder_customer_idx"),

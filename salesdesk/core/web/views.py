@@ -1,7 +1,6 @@
 """Generic pages of a `Resource`: list, detail, create, edit, delete."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -12,6 +11,7 @@ from salesdesk.core.errors import DomainError
 from salesdesk.core.web.access import CompanyRequiredMixin
 from salesdesk.core.web.display import display
 from salesdesk.core.web.forms import apply_error, error_message
+from salesdesk.core.web.pages import page_of
 from salesdesk.core.web.resource import Resource
 
 
@@ -77,7 +77,7 @@ class ResourceListView(ResourceMixin, View):
             entries = r.tree(request.company)
             page = None
         else:
-            page = Paginator(qs, r.paginate_by).get_page(request.GET.get("page"))
+            page = page_of(qs, r.paginate_by, request.GET.get("page"))
             entries = [(0, obj) for obj in page.object_list]
         rows = [
             {

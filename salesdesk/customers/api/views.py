@@ -2,7 +2,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from salesdesk.core.api.views import CompanyScopedViewSet, MasterDataViewSet
+from salesdesk.core.api.views import CompanyScopedViewSet, MasterDataViewSet, within
 from salesdesk.customers import selectors, services
 from salesdesk.customers.api import serializers as s
 from salesdesk.customers.models import Customer, CustomerContact, CustomerGroup, PaymentTerm
@@ -19,7 +19,7 @@ class CustomerViewSet(CompanyScopedViewSet):
     action_perms = {"activate": "customers.change_customer", "block": "customers.change_customer", "credit": "customers.view_customer"}
 
     def scope_queryset(self, qs):
-        return qs & selectors.customers_visible(self.request.company, self.request.membership)
+        return within(qs, selectors.customers_visible(self.request.company, self.request.membership))
 
     def perform_create(self, serializer):
         values = dict(serializer.validated_data)

@@ -6,7 +6,6 @@ to put on a new one. It shows quantities only: the warehouse sees no prices."""
 
 from decimal import Decimal
 
-from django.core.paginator import Paginator
 from django.db.models import F, Q
 from django.shortcuts import render
 from django.urls import reverse
@@ -17,6 +16,7 @@ from django.views import View
 from salesdesk.catalog.models import Product
 from salesdesk.core.web.access import CompanyRequiredMixin
 from salesdesk.core.web.home import home_card
+from salesdesk.core.web.pages import page_of
 from salesdesk.fulfilment import selectors
 from salesdesk.fulfilment.models import DeliveryLine
 from salesdesk.fulfilment.web.resources import OPEN_DELIVERY, warehouse_choices
@@ -106,7 +106,7 @@ class ToShipView(CompanyRequiredMixin, View):
         if backorder:
             waiting = SalesOrderLine.objects.filter(pk__in=_waiting_lines(company).values("order_line_id")).values("order_id")
             orders = orders.filter(pk__in=waiting)
-        page = Paginator(orders, ORDERS_PER_PAGE).get_page(request.GET.get("page"))
+        page = page_of(orders, ORDERS_PER_PAGE, request.GET.get("page"))
         context = {
             "rows": queue_rows(company, list(page.object_list)),
             "page": page,

@@ -5,7 +5,6 @@ The product page lives here, not in inventory, because it reads returns and orde
 (inventory sits below fulfilment and sales)."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,6 +14,7 @@ from salesdesk.catalog.models import Product
 from salesdesk.core.errors import DomainError
 from salesdesk.core.web.access import CompanyRequiredMixin
 from salesdesk.core.web.forms import apply_error
+from salesdesk.core.web.pages import page_of
 from salesdesk.customers import selectors as customer_selectors
 from salesdesk.fulfilment import selectors, services
 from salesdesk.fulfilment.web.actions import line_errors
@@ -77,7 +77,7 @@ class ProductStockView(CompanyRequiredMixin, View):
         product = get_object_or_404(Product.objects.filter(company=company).select_related("unit"), pk=pk)
         show_costs = m.has_perm(MARGINS)
         moves = stock_selectors.moves(company).filter(product=product).order_by("-id")
-        page = Paginator(moves, MOVES_PER_PAGE).get_page(request.GET.get("page"))
+        page = page_of(moves, MOVES_PER_PAGE, request.GET.get("page"))
         visible = customer_selectors.customers_visible(company, m)
         outgoing = list(selectors.outgoing_lines(company, product.pk).filter(order__customer__in=visible)[: OUTGOING_SHOWN + 1])
         context = {

@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from salesdesk.catalog.pricing import NoExchangeRate
 from salesdesk.core.api.errors import ErrorSerializer
 from salesdesk.core.api.permissions import CompanyRolePermission
-from salesdesk.core.api.views import CompanyScopedMixin
+from salesdesk.core.api.views import CompanyScopedMixin, within
 from salesdesk.core.errors import Invalid
 from salesdesk.sales import selectors, services
 from salesdesk.sales.api import serializers as s
@@ -59,7 +59,7 @@ class ScopedDocumentViewSet(
     visible = None  # a selector (company, membership) -> the rows this user may see
 
     def scope_queryset(self, qs):
-        return qs.filter(pk__in=self.visible(self.request.company, self.request.membership).values("pk"))
+        return within(qs, self.visible(self.request.company, self.request.membership))
 
     def fresh(self, document):
         """The document read again with its lines, as the answer should show it."""
@@ -195,7 +195,7 @@ class PriceApprovalViewSet(CompanyScopedMixin, viewsets.ReadOnlyModelViewSet):
     action_perms = {"approve": _A, "reject": _A}
 
     def scope_queryset(self, qs):
-        return qs.filter(pk__in=selectors.approvals_visible(self.request.company, self.request.membership).values("pk"))
+        return within(qs, selectors.approvals_visible(self.request.company, self.request.membership))
 
     def _decide(self, decide, serializer_class):
         approval = self.get_object()

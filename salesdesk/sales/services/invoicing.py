@@ -42,7 +42,11 @@ def order_record_invoice(*, order: SalesOrder, quantities: dict[int, Decimal], a
 
     A line is never billed beyond its ordered quantity: the update is conditional and a
     refusal (409 `over_invoicing`) undoes the whole posting."""
-    order = SalesOrder.objects.select_for_update().select_related("company", "currency").get(pk=order.pk, company_id=order.company_id)
+    order = (
+        SalesOrder.objects.select_for_update(of=("self",))
+        .select_related("company", "currency")
+        .get(pk=order.pk, company_id=order.company_id)
+    )
     if order.status not in (Status.CONFIRMED, Status.CLOSED):
         raise OverInvoicing(reason="the order is not confirmed", order=order.pk)
     for line_id in sorted(quantities):
@@ -69,7 +73,11 @@ def order_record_credit(*, order: SalesOrder, amount: Decimal, quantities: dict[
 
     When the credit note is for goods the customer refused (`quantities` per order line), those
     quantities are no longer billed: the goods are owed again, and billed again when they ship."""
-    order = SalesOrder.objects.select_for_update().select_related("company", "currency").get(pk=order.pk, company_id=order.company_id)
+    order = (
+        SalesOrder.objects.select_for_update(of=("self",))
+        .select_related("company", "currency")
+        .get(pk=order.pk, company_id=order.company_id)
+    )
     for line_id in sorted(quantities or {}):
         quantity = quantities[line_id]
         updated = SalesOrderLine.objects.filter(pk=line_id, order=order, invoiced_quantity__gte=quantity).update(

@@ -8,7 +8,6 @@ accountant or an administrator releases it with a reason.
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,6 +18,7 @@ from salesdesk.core import workflow
 from salesdesk.core.web.access import CompanyRequiredMixin
 from salesdesk.core.web.display import display
 from salesdesk.core.web.home import home_card
+from salesdesk.core.web.pages import page_of
 from salesdesk.customers import selectors as customer_selectors
 from salesdesk.sales import selectors
 from salesdesk.sales.errors import CreditLimitExceeded, CustomerBlocked
@@ -80,7 +80,7 @@ class CreditHoldListView(CompanyRequiredMixin, View):
             .select_related("customer", "salesperson", "currency")
             .order_by("date", "id")
         )
-        page = Paginator(held, QUEUE_PAGE).get_page(request.GET.get("page"))
+        page = page_of(held, QUEUE_PAGE, request.GET.get("page"))
         orders = list(page.object_list)
         credits = {}
         for order in orders:  # one account row per customer on the page
