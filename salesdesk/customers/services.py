@@ -102,12 +102,12 @@ def account_add(
     open_orders: Decimal = Decimal(0),
     unapplied_deposits: Decimal = Decimal(0),
 ) -> None:
-    """Move the maintained credit figures in the caller's transaction (an atomic UPDATE)."""
-    updated = CustomerAccount.objects.filter(company_id=company_id, customer_id=customer_id).update(
-        receivable=arithmetic.plus("receivable", receivable),
-        open_orders=arithmetic.plus("open_orders", open_orders),
-        unapplied_deposits=arithmetic.plus("unapplied_deposits", unapplied_deposits),
-    )
+    """Move the maintained credit figures in the caller's transaction (an atomic UPDATE of the figures that change)."""
+    deltas = {"receivable": receivable, "open_orders": open_orders, "unapplied_deposits": unapplied_deposits}
+    changes = {name: arithmetic.plus(name, delta) for name, delta in deltas.items() if delta}
+    if not changes:
+        return
+    updated = CustomerAccount.objects.filter(company_id=company_id, customer_id=customer_id).update(**changes)
     if not updated:
         CustomerAccount.objects.create(
             company_id=company_id,

@@ -78,12 +78,15 @@ def rate_lookup(company):
 
 def price(*, company, customer, product: Product, quantity: Decimal, on: date, currency: str, price_list=None, lists=None):
     """The `PriceResult` for one product (`lists` lets a caller reuse the candidates for many lines)."""
-    data = pricing.ProductData(id=product.pk, list_price=product.list_price, category_path=category_path(product))
+    lists = lists if lists is not None else candidates(company, customer, price_list)
+    # The category tree is read only when some list prices a whole category (one query per line otherwise).
+    by_category = any(entry.category_id for c in lists for entry in c.price_list.entries)
+    data = pricing.ProductData(id=product.pk, list_price=product.list_price, category_path=category_path(product) if by_category else ())
     return pricing.resolve_price(
         product=data,
         quantity=quantity,
         on=on,
-        candidates=lists if lists is not None else candidates(company, customer, price_list),
+        candidates=lists,
         base_currency=company.base_currency,
         currency=currency,
         rate=rate_lookup(company),
