@@ -12,17 +12,12 @@ from salesdesk.billing.models import Deposit, DunningLetter, Invoice, Payment, P
 from salesdesk.billing.web import details
 from salesdesk.billing.web.forms import DepositForm, InvoiceForm, PaymentForm
 from salesdesk.core.web.resource import Column, DocumentResource, Filter, yes_no
-from salesdesk.customers import selectors as customer_selectors
+from salesdesk.customers.web.filters import CustomerFilter
 
 INVOICE_COLOURS = {"draft": "secondary", "posted": "primary", "paid": "success", "cancelled": "dark"}
 PAYMENT_COLOURS = {"posted": "success", "reversed": "danger"}
 DEPOSIT_COLOURS = {"held": "warning", "applied": "success", "refunded": "secondary"}
 PAYMENT_STATES = {"unpaid": _("unpaid"), "partial": _("partly paid"), "paid": _("paid")}
-
-
-def _customers(request):
-    visible = customer_selectors.customers_visible(request.company, request.membership).order_by("code")
-    return [(c.pk, f"{c.code} · {c.name}") for c in visible.only("pk", "code", "name")]
 
 
 class PaymentStateFilter(Filter):
@@ -126,7 +121,7 @@ invoices = InvoiceResource(
         Filter("kind", _("kind"), "kind", lambda r: list(Invoice.Kind.choices)),
         PaymentStateFilter("payment", _("payment"), "", lambda r: list(PAYMENT_STATES.items())),
         OverdueFilter("overdue", _("overdue"), "", yes_no),
-        Filter("customer", _("customer"), "customer_id", _customers),
+        CustomerFilter(),
         Filter("issued_from", _("issued from"), "issue_date__gte", kind="date_from"),
         Filter("issued_to", _("issued to"), "issue_date__lte", kind="date_to"),
     ],
@@ -158,7 +153,7 @@ payments = PaymentResource(
     filters=[
         Filter("status", _("status"), "status", lambda r: list(Payment.Status.choices)),
         Filter("method", _("method"), "method", lambda r: list(PaymentMethod.choices)),
-        Filter("customer", _("customer"), "customer_id", _customers),
+        CustomerFilter(),
         Filter("date_from", _("from"), "date__gte", kind="date_from"),
         Filter("date_to", _("to"), "date__lte", kind="date_to"),
     ],
@@ -189,7 +184,7 @@ deposits = DepositResource(
     search_fields=("number", "reference", "customer__code", "customer__name", "sales_order__number"),
     filters=[
         Filter("status", _("status"), "status", lambda r: list(Deposit.Status.choices)),
-        Filter("customer", _("customer"), "customer_id", _customers),
+        CustomerFilter(),
     ],
     default_sort="-date",
     form_class=DepositForm,  # shows the "New deposit" button; the page is `deposits.DepositCreateView`
@@ -216,7 +211,7 @@ dunning_letters = DunningLetterResource(
     search_fields=("number", "customer__code", "customer__name"),
     filters=[
         Filter("level", _("level"), "level", lambda r: [(1, _("reminder")), (2, _("second reminder")), (3, _("final notice"))]),
-        Filter("customer", _("customer"), "customer_id", _customers),
+        CustomerFilter(),
     ],
     default_sort="-date",
     list_template="billing/dunning_list.html",

@@ -44,6 +44,10 @@ class Filter:
     def options(self, request) -> list[tuple[str, str]]:
         return [(str(v), str(label)) for v, label in (self.choices(request) if self.choices else [])]
 
+    def widget(self, request) -> tuple[str, list[tuple[str, str]]]:
+        """(kind, options) as the list page draws it; a filter may change its kind with the data."""
+        return self.kind, self.options(request)
+
     def apply(self, qs, request, raw: str):
         if not raw:
             return qs

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from salesdesk.core.web.resource import Column, DocumentResource, Filter
-from salesdesk.customers import selectors as customer_selectors
+from salesdesk.customers.web.filters import CustomerFilter
 from salesdesk.fulfilment import selectors
 from salesdesk.fulfilment.models import Delivery, ReturnRequest
 from salesdesk.fulfilment.web import details
@@ -31,11 +31,6 @@ OPEN_DELIVERY = (Delivery.Status.DRAFT, Delivery.Status.PICKED)
 
 def warehouse_choices(request):
     return [(w.pk, f"{w.code} · {w.name}") for w in Warehouse.objects.filter(company=request.company).order_by("code").only("code", "name")]
-
-
-def _customers(request):
-    visible = customer_selectors.customers_visible(request.company, request.membership).order_by("code")
-    return [(c.pk, f"{c.code} · {c.name}") for c in visible.only("pk", "code", "name")]
 
 
 class DueFilter(Filter):
@@ -101,7 +96,7 @@ deliveries = DeliveryResource(
         Filter("status", _("status"), "status", lambda r: list(Delivery.Status.choices)),
         Filter("warehouse", _("warehouse"), "warehouse_id", warehouse_choices),
         DueFilter("due", _("to ship today"), "", lambda r: [("1", _("Yes"))]),
-        Filter("customer", _("customer"), "customer_id", _customers),
+        CustomerFilter(),
         Filter("date_from", _("from"), "date__gte", kind="date_from"),
         Filter("date_to", _("to"), "date__lte", kind="date_to"),
     ],
@@ -131,7 +126,7 @@ returns = ReturnResource(
     filters=[
         Filter("status", _("status"), "status", lambda r: list(ReturnRequest.Status.choices)),
         Filter("warehouse", _("warehouse"), "warehouse_id", warehouse_choices),
-        Filter("customer", _("customer"), "customer_id", _customers),
+        CustomerFilter(),
         Filter("date_from", _("from"), "date__gte", kind="date_from"),
         Filter("date_to", _("to"), "date__lte", kind="date_to"),
     ],

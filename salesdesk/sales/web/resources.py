@@ -21,7 +21,7 @@ from salesdesk.core.errors import DomainError
 from salesdesk.core.web import views as generic
 from salesdesk.core.web.forms import apply_error
 from salesdesk.core.web.resource import Column, Filter, Resource
-from salesdesk.customers import selectors as customer_selectors
+from salesdesk.customers.web.filters import CustomerFilter
 from salesdesk.sales import progress, selectors, services
 from salesdesk.sales.models import Contract, Quotation, SalesOrder
 from salesdesk.sales.web import forms as sales_forms
@@ -53,12 +53,6 @@ def _salespeople(request):
     if allowed is not None:
         people = people.filter(pk__in=allowed)
     return [(u.pk, str(u)) for u in people]
-
-
-def _customers(request):
-    return [
-        (c.pk, f"{c.code} · {c.name}") for c in customer_selectors.customers_visible(request.company, request.membership).order_by("code")
-    ]
 
 
 class LinesFormMixin:
@@ -162,7 +156,7 @@ quotations = QuotationResource(
     filters=[
         Filter("status", _("status"), "status", lambda r: list(Quotation.Status.choices)),
         Filter("salesperson", _("salesperson"), "salesperson_id", _salespeople),
-        Filter("customer", _("customer"), "customer_id", _customers),
+        CustomerFilter(),
     ],
     default_sort="-date",
     form_class=sales_forms.QuotationForm,
@@ -272,7 +266,7 @@ orders = OrderResource(
     filters=[
         Filter("status", _("status"), "status", lambda r: list(SalesOrder.Status.choices)),
         Filter("salesperson", _("salesperson"), "salesperson_id", _salespeople),
-        Filter("customer", _("customer"), "customer_id", _customers),
+        CustomerFilter(),
         ProgressFilter("delivery", _("delivery"), "delivered_quantity", lambda r: _DELIVERY_CHOICES),
         Filter("invoicing", _("invoicing"), "invoice_state", lambda r: _INVOICE_CHOICES),
         Filter("payment", _("payment"), "payment_state", lambda r: _PAYMENT_CHOICES),
@@ -350,7 +344,7 @@ contracts = ContractResource(
     search_fields=("number", "customer__code", "customer__name"),
     filters=[
         Filter("status", _("status"), "status", lambda r: list(Contract.Status.choices)),
-        Filter("customer", _("customer"), "customer_id", _customers),
+        CustomerFilter(),
     ],
     default_sort="-valid_from",
     form_class=sales_forms.ContractForm,
