@@ -11,7 +11,12 @@ def test_scoped_list_has_no_id_subquery(api_as, who, path):
     with CaptureQueriesContext(connection) as captured:
         response = api_as(who).get(path)
     assert response.status_code == 200
-    table = {"sales-orders": "sales_salesorder", "invoices": "billing_invoice", "deliveries": "fulfilment_delivery", "payments": "billing_payment"}
+    table = {
+        "sales-orders": "sales_salesorder",
+        "invoices": "billing_invoice",
+        "deliveries": "fulfilment_delivery",
+        "payments": "billing_payment",
+    }
     name = table[path.split("/")[3]]
     listing = [q["sql"] for q in captured.captured_queries if f'FROM "{name}"' in q["sql"]]
     assert listing
