@@ -64,7 +64,9 @@ def figure(value) -> str:
         return f"{value:.0f}"
     if magnitude >= 10:
         return f"{value:.1f}"
-    return f"{value:.2f}"
+    if magnitude >= 1:
+        return f"{value:.2f}"
+    return f"{value:.3f}"  # ratios such as engine/plain SQL (0.076)
 
 
 def _target(rows: dict[str, dict]) -> str:
