@@ -419,7 +419,5 @@ def run(ctx) -> list[dict]:
     return [
         row("plain-sql", "lines_per_s", round(reference, 1), "lines/s", None, None, "the cycle as plain SQL, one transaction per order"),
         row("plain-sql", "engine_lines_per_s", round(engine, 1), "lines/s", None, None, note),
-        row(
-            "plain-sql", "engine_vs_plain", engine / reference, "ratio", None, None, "engine lines/s divided by plain SQL lines/s"
-        ),
+        row("plain-sql", "engine_vs_plain", engine / reference, "ratio", None, None, "engine lines/s divided by plain SQL lines/s"),
     ]
