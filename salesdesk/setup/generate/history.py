@@ -25,6 +25,7 @@ from django.db import transaction
 
 from salesdesk.billing.models import Invoice, InvoiceInstalment, InvoiceLine, Payment, PaymentAllocation
 from salesdesk.core.models import DocumentEvent
+from salesdesk.core.numbering import format_number
 from salesdesk.fulfilment.models import Delivery, DeliveryLine
 from salesdesk.inventory.models import Reservation, StockAdjustment, StockAdjustmentLine, StockMove
 from salesdesk.ledger.models import Account, JournalEntry, JournalLine
@@ -79,10 +80,6 @@ TABLES = {
 }
 
 
-def _number(series: str, year: int, sequence: int) -> str:
-    return f"{series}-{year}-{sequence:05d}"
-
-
 def _moment(aware: bool):
     """A moment in the working day (08:00 plus `minute`) in UTC, as Django stores it: naive on SQLite."""
     tz = UTC if aware else None
@@ -126,7 +123,7 @@ class History(Followups):
 
     def take(self, series: str, day: date) -> tuple[int, str]:
         sequence = self.state.next_number(series, day.year)
-        return sequence, _number(series, day.year, sequence)
+        return sequence, format_number(series=series, year=day.year, sequence=sequence)
 
     def event(self, kind: str, object_id: int, before: str, after: str, at: datetime, actor: int | None, note: str = "") -> None:
         self.events.add((self.events.next_id(), self.company_id, self.ct[kind], object_id, before, after, actor, at, note))
