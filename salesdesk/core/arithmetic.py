@@ -10,7 +10,7 @@ with the Decimals the services computed.
 
 from decimal import Decimal
 
-from django.db.models import F
+from django.db import connection
 from django.db.models.functions import Round
 
 MONEY_PLACES = 2
@@ -22,11 +22,53 @@ def exact(expression, places: int = MONEY_PLACES) -> Round:
     return Round(expression, precision=places)
 
 
-def plus(field: str, delta: Decimal, places: int = MONEY_PLACES) -> Round:
-    """`field + delta`, rounded to the column's places: the value to SET or compare."""
-    return exact(F(field) + delta, places)
+def bump(
+    model,
+    *,
+    where: dict,
+    add: dict[str, Decimal],
+    places: dict[str, int] | int = MONEY_PLACES,
+    at_least: dict[str, Decimal] | None = None,
+    room: dict[str, str] | None = None,
+) -> int:
+    """Move maintained figures of the rows `where` selects, in one conditional UPDATE; returns the rows changed.
 
+    `where` names the rows by equal values (a list: any of them). `add` gives each figure its delta (negative to take away), rounded to `places` (one
+    number for every figure, or per figure) in the same statement. `at_least` keeps only rows whose
+    figure is still at least a value (`available >= 3`: there is enough to take). `room`
+    keeps only rows where a figure can take its delta without passing another column
+    (`{"delivered_quantity": "quantity"}`: `delivered_quantity <= quantity - delta`).
+    Zero rows changed means a condition failed; the caller refuses.
 
-def minus(field: str, delta: Decimal, places: int = MONEY_PLACES) -> Round:
-    """`field - delta`, rounded to the column's places."""
-    return exact(F(field) - delta, places)
+    The statement is written directly rather than through the ORM's update(): it is the
+    hottest statement of the quote-to-cash cycle, and composing it costs twenty times more
+    than running it (docs/benchmarks.md)."""
+    if not where:
+        raise ValueError("bump() needs the rows it moves")
+    meta = model._meta
+    quote = connection.ops.quote_name
+    column = {name: quote(meta.get_field(name).column) for name in {*add, *where, *(at_least or {}), *(room or {}), *(room or {}).values()}}
+    place = (lambda name: places) if isinstance(places, int) else (lambda name: places.get(name, MONEY_PLACES))
+    sets, params = [], []
+    for name, delta in add.items():
+        sets.append(f"{column[name]} = CAST(ROUND({column[name]} + CAST(%s AS NUMERIC), {int(place(name))}) AS NUMERIC)")
+        params.append(Decimal(delta))
+    conditions = []
+    for name, value in where.items():
+        if isinstance(value, (list, tuple)):  # one of several values
+            conditions.append(f"{column[name]} IN ({', '.join(['%s'] * len(value))})")
+            params.extend(str(item) for item in value)
+        else:
+            conditions.append(f"{column[name]} = %s")
+            params.append(value)
+    for name, value in (at_least or {}).items():
+        conditions.append(f"{column[name]} >= CAST(%s AS NUMERIC)")
+        params.append(Decimal(value))
+    for name, limit in (room or {}).items():
+        conditions.append(f"{column[name]} <= CAST(ROUND({column[limit]} - CAST(%s AS NUMERIC), {int(place(name))}) AS NUMERIC)")
+        params.append(Decimal(add[name]))
+    # Names come from the model, values go as parameters.
+    sql = f"UPDATE {quote(meta.db_table)} SET {', '.join(sets)} WHERE {' AND '.join(conditions)}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount

@@ -104,11 +104,10 @@ def account_add(
 ) -> None:
     """Move the maintained credit figures in the caller's transaction (an atomic UPDATE of the figures that change)."""
     deltas = {"receivable": receivable, "open_orders": open_orders, "unapplied_deposits": unapplied_deposits}
-    changes = {name: arithmetic.plus(name, delta) for name, delta in deltas.items() if delta}
+    changes = {name: delta for name, delta in deltas.items() if delta}
     if not changes:
         return
-    updated = CustomerAccount.objects.filter(company_id=company_id, customer_id=customer_id).update(**changes)
-    if not updated:
+    if not arithmetic.bump(CustomerAccount, where={"company": company_id, "customer": customer_id}, add=changes):
         CustomerAccount.objects.create(
             company_id=company_id,
             customer_id=customer_id,

@@ -30,19 +30,42 @@ COST = Decimal("0.0001")
 
 def locked_level(*, company_id: int, product_id: int, warehouse_id: int) -> StockLevel:
     """The level row of a product in a warehouse, locked, created empty when missing."""
-    keys = {"company_id": company_id, "product_id": product_id, "warehouse_id": warehouse_id}
-    # Lock this row only: the model's default order joins warehouse and product, and on
+    return locked_levels(company_id=company_id, warehouse_id=warehouse_id, product_ids=[product_id])[product_id]
+
+
+def locked_levels(*, company_id: int, warehouse_id: int, product_ids) -> dict[int, StockLevel]:
+    """The level rows of several products in one warehouse, locked in product order (one query), by product."""
+    wanted = sorted(set(product_ids))
+    # Lock these rows only: the model's default order joins warehouse and product, and on
     # PostgreSQL FOR UPDATE would lock their rows too, queueing every confirmation behind the
     # warehouse row and deadlocking with the foreign-key checks of concurrent inserts.
-    level = StockLevel.objects.select_for_update(of=("self",)).filter(**keys).order_by().first()
-    if level is None:
-        try:
-            with transaction.atomic():
-                StockLevel.objects.create(**keys)
-        except IntegrityError:
-            pass  # created at the same moment by another transaction
-        level = StockLevel.objects.select_for_update(of=("self",)).order_by().get(**keys)
-    return level
+    rows = StockLevel.objects.select_for_update(of=("self",)).filter(company_id=company_id, warehouse_id=warehouse_id)
+    rows = rows.filter(product_id=wanted[0]) if len(wanted) == 1 else rows.filter(product_id__in=wanted)
+    levels = {level.product_id: level for level in rows.order_by("product_id")}
+    for product_id in wanted:
+        if product_id not in levels:
+            keys = {"company_id": company_id, "product_id": product_id, "warehouse_id": warehouse_id}
+            try:
+                with transaction.atomic():
+                    StockLevel.objects.create(**keys)
+            except IntegrityError:
+                pass  # created at the same moment by another transaction
+            levels[product_id] = StockLevel.objects.select_for_update(of=("self",)).order_by().get(**keys)
+    return levels
+
+
+def _bump_level(level: StockLevel, at_least: dict | None = None, **deltas: Decimal) -> int:
+    """Move a level's figures (quantities to 4 places, value to the cent) in one conditional UPDATE."""
+    changes = {name: delta for name, delta in deltas.items() if delta}
+    if not changes:
+        return 1
+    return arithmetic.bump(
+        StockLevel,
+        where={"id": level.pk},
+        add=changes,
+        places={"on_hand": Q4, "reserved": Q4, "available": Q4},
+        at_least=at_least,
+    )
 
 
 def _positive(quantity) -> Decimal:
@@ -52,8 +75,9 @@ def _positive(quantity) -> Decimal:
 
 
 def _move(level: StockLevel, *, kind, quantity: Decimal, value: Decimal, on, reason, reference, actor) -> StockMove:
+    """The move row, not yet saved (written one by one or in bulk by the caller)."""
     unit_cost = (abs(value) / abs(quantity)).quantize(COST) if quantity else ZERO
-    return StockMove.objects.create(
+    return StockMove(
         company_id=level.company_id,
         product_id=level.product_id,
         warehouse_id=level.warehouse_id,
@@ -95,12 +119,9 @@ def move_in(
             raise Invalid({"unit_cost": ["Cannot be negative."]})
         value = round_money(quantity * cost)
     level = locked_level(company_id=company.pk, product_id=product.pk, warehouse_id=warehouse.pk)
-    StockLevel.objects.filter(pk=level.pk).update(
-        on_hand=arithmetic.plus("on_hand", quantity, Q4),
-        available=arithmetic.plus("available", quantity, Q4),
-        value=arithmetic.plus("value", value),
-    )
+    _bump_level(level, on_hand=quantity, available=quantity, value=value)
     move = _move(level, kind=kind, quantity=quantity, value=value, on=on, reason=reason, reference=reference, actor=actor)
+    move.save(force_insert=True)
     if serve_waiting:
         level.refresh_from_db()
         allocate(level)
@@ -114,7 +135,6 @@ def _value_out(level: StockLevel, quantity: Decimal) -> Decimal:
     return min(round_money(level.value * quantity / level.on_hand), level.value)
 
 
-@transaction.atomic
 def move_out(
     *,
     company,
@@ -129,54 +149,91 @@ def move_out(
     reference: str = "",
     actor=None,
 ) -> StockMove:
-    """Stock leaves: first what is reserved for `order_line_id`, then what is free.
+    """One product leaves (see `move_out_many`)."""
+    item = {"product": product, "quantity": quantity, "order_line_id": order_line_id, "value": value}
+    return move_out_many(
+        company=company, warehouse=warehouse, items=[item], kind=kind, on=on, reason=reason, reference=reference, actor=actor
+    )[0]
 
-    It takes its moving-average share of the value, or an exact `value` (goods scrapped at
-    what they just came back at). Never what other orders hold: short of that, 409
-    `insufficient_stock` and nothing changes."""
-    quantity = _positive(quantity)
-    level = locked_level(company_id=company.pk, product_id=product.pk, warehouse_id=warehouse.pk)
-    reservation = None
-    if order_line_id is not None:
-        reservation = (
-            Reservation.objects.select_for_update()
-            .filter(company_id=company.pk, order_line_id=order_line_id, product_id=product.pk, warehouse_id=warehouse.pk)
-            .first()
+
+@transaction.atomic
+def move_out_many(
+    *, company, warehouse, items: list[dict], kind: str, on: Date | None = None, reason: str = "", reference: str = "", actor=None
+):
+    """Stock leaves, one move per item (`product`, `quantity`, optional `order_line_id` and `value`).
+
+    Each item takes first what is reserved for its order line, then what is free, and its
+    moving-average share of the value, or an exact `value` (goods scrapped at what they just
+    came back at). Never what other orders hold: short of that for any item, 409
+    `insufficient_stock` and nothing changes. The levels are locked and every item is
+    checked before anything is written; the writes are one conditional UPDATE per level,
+    one DELETE of the claims used up and one INSERT of the moves."""
+    for item in items:
+        _positive(item["quantity"])
+    levels = locked_levels(company_id=company.pk, warehouse_id=warehouse.pk, product_ids=[item["product"].pk for item in items])
+    line_ids = [item["order_line_id"] for item in items if item.get("order_line_id") is not None]
+    claims = {}
+    if line_ids:
+        claims = {
+            claim.order_line_id: claim
+            for claim in Reservation.objects.select_for_update(of=("self",))
+            .filter(company_id=company.pk, warehouse_id=warehouse.pk, order_line_id__in=line_ids)
+            .order_by("id")
+        }
+    taken: dict[int, dict[str, Decimal]] = {}  # level id -> what leaves it
+    used: dict[int, list[Decimal]] = {}  # claim id -> [shipped, released]
+    moves = []
+    for item in items:
+        product, quantity = item["product"], item["quantity"]
+        level = levels[product.pk]
+        claim = claims.get(item.get("order_line_id"))
+        if claim is not None and claim.product_id != product.pk:
+            claim = None
+        from_reserved = min(claim.reserved, quantity) if claim else ZERO
+        from_free = quantity - from_reserved
+        if level.on_hand < quantity or level.available < from_free or level.reserved < from_reserved:
+            raise InsufficientStock(
+                product=product.pk,
+                warehouse=warehouse.pk,
+                quantity=str(quantity),
+                available=str(level.available + from_reserved),
+            )
+        value = _value_out(level, quantity) if item.get("value") is None else min(item["value"], level.value)
+        level.on_hand -= quantity
+        level.reserved -= from_reserved
+        level.available -= from_free
+        level.value -= value
+        out = taken.setdefault(level.pk, {"on_hand": ZERO, "reserved": ZERO, "available": ZERO, "value": ZERO})
+        out["on_hand"] += quantity
+        out["reserved"] += from_reserved
+        out["available"] += from_free
+        out["value"] += value
+        if claim is not None:
+            claim.wanted -= quantity
+            claim.reserved -= from_reserved
+            shipped_released = used.setdefault(claim.pk, [ZERO, ZERO])
+            shipped_released[0] += quantity
+            shipped_released[1] += from_reserved
+        moves.append(_move(level, kind=kind, quantity=-quantity, value=-value, on=on, reason=reason, reference=reference, actor=actor))
+    for level in sorted(levels.values(), key=lambda level: level.pk):
+        out = taken.get(level.pk)
+        if out is None:
+            continue
+        # The rows are locked and were checked above; the conditions back that up in the database.
+        moved = _bump_level(
+            level,
+            at_least={"on_hand": out["on_hand"], "reserved": out["reserved"], "available": out["available"]},
+            **{name: -amount for name, amount in out.items()},
         )
-    from_reserved = min(reservation.reserved, quantity) if reservation else ZERO
-    from_free = quantity - from_reserved
-    value = _value_out(level, quantity) if value is None else min(value, level.value)
-    taken = StockLevel.objects.filter(
-        pk=level.pk,
-        on_hand__gte=quantity,
-        available__gte=from_free,
-        reserved__gte=from_reserved,
-    ).update(
-        on_hand=arithmetic.minus("on_hand", quantity, Q4),
-        reserved=arithmetic.minus("reserved", from_reserved, Q4),
-        available=arithmetic.minus("available", from_free, Q4),
-        value=arithmetic.minus("value", value),
-    )
-    if not taken:
-        raise InsufficientStock(
-            product=product.pk,
-            warehouse=warehouse.pk,
-            quantity=str(quantity),
-            available=str(level.available + from_reserved),
-        )
-    if reservation is not None:
-        _reduce_wanted(reservation, shipped=quantity, released=from_reserved)
-    return _move(level, kind=kind, quantity=-quantity, value=-value, on=on, reason=reason, reference=reference, actor=actor)
-
-
-def _reduce_wanted(reservation: Reservation, *, shipped: Decimal, released: Decimal) -> None:
-    wanted = reservation.wanted - shipped
-    if wanted <= 0:
-        reservation.delete()
-        return
-    Reservation.objects.filter(pk=reservation.pk).update(
-        wanted=arithmetic.minus("wanted", shipped, Q4), reserved=arithmetic.minus("reserved", released, Q4)
-    )
+        if not moved:
+            raise InsufficientStock(product=level.product_id, warehouse=warehouse.pk, quantity=str(out["on_hand"]))
+    done = [claim.pk for claim in claims.values() if claim.pk in used and claim.wanted <= 0]
+    if done:
+        Reservation.objects.filter(pk__in=done).delete()
+    for claim_id in sorted(set(used) - set(done)):
+        shipped, released = used[claim_id]
+        arithmetic.bump(Reservation, where={"id": claim_id}, add={"wanted": -shipped, "reserved": -released}, places=Q4)
+    return StockMove.objects.bulk_create(moves)
 
 
 def _take(level: StockLevel, quantity: Decimal) -> Decimal:
@@ -184,10 +241,7 @@ def _take(level: StockLevel, quantity: Decimal) -> Decimal:
     take = min(level.available, quantity)
     if take <= 0:
         return ZERO
-    updated = StockLevel.objects.filter(pk=level.pk, available__gte=take).update(
-        reserved=arithmetic.plus("reserved", take, Q4), available=arithmetic.minus("available", take, Q4)
-    )
-    if not updated:
+    if not _bump_level(level, at_least={"available": take}, reserved=take, available=-take):
         return ZERO
     level.reserved += take
     level.available -= take
@@ -196,9 +250,7 @@ def _take(level: StockLevel, quantity: Decimal) -> Decimal:
 
 def _give_back(level: StockLevel, quantity: Decimal) -> None:
     if quantity > 0:
-        StockLevel.objects.filter(pk=level.pk).update(
-            reserved=arithmetic.minus("reserved", quantity, Q4), available=arithmetic.plus("available", quantity, Q4)
-        )
+        _bump_level(level, reserved=-quantity, available=quantity)
         level.reserved -= quantity
         level.available += quantity
 
@@ -217,28 +269,54 @@ def allocate(level: StockLevel) -> None:
             continue
         take = _take(level, reservation.wanted - reservation.reserved)
         if take:
-            Reservation.objects.filter(pk=reservation.pk).update(reserved=arithmetic.plus("reserved", take, Q4))
+            arithmetic.bump(Reservation, where={"id": reservation.pk}, add={"reserved": take}, places=Q4)
 
 
-@transaction.atomic
 def reserve(
     *, company_id: int, product_id: int, warehouse_id: int, order_line_id: int, reference: str, wanted: Decimal, priority
 ) -> Decimal:
     """An order line claims `wanted`: what is free is set aside now, the rest waits. Returns what was set aside."""
-    wanted = _positive(wanted)
-    level = locked_level(company_id=company_id, product_id=product_id, warehouse_id=warehouse_id)
-    take = _take(level, wanted)
-    Reservation.objects.create(
-        company_id=company_id,
-        product_id=product_id,
-        warehouse_id=warehouse_id,
-        order_line_id=order_line_id,
-        reference=str(reference)[:40],
-        wanted=wanted,
-        reserved=take,
-        priority=priority or timezone.now(),
+    claims = [(order_line_id, product_id, wanted)]
+    return reserve_many(company_id=company_id, warehouse_id=warehouse_id, claims=claims, reference=reference, priority=priority)[
+        order_line_id
+    ]
+
+
+@transaction.atomic
+def reserve_many(*, company_id: int, warehouse_id: int, claims, reference: str, priority) -> dict[int, Decimal]:
+    """Order lines claim stock, each (order line id, product id, wanted): what is free is set
+    aside now, in the order given, and the rest waits. Returns what each line got.
+
+    One locking read of the levels, one conditional UPDATE per level and one INSERT of the claims."""
+    for _line, _product, wanted in claims:
+        _positive(wanted)
+    levels = locked_levels(company_id=company_id, warehouse_id=warehouse_id, product_ids=[product for _line, product, _wanted in claims])
+    free = {product_id: level.available for product_id, level in levels.items()}
+    got: dict[int, Decimal] = {}
+    for line_id, product_id, wanted in claims:
+        got[line_id] = max(min(free[product_id], wanted), ZERO)
+        free[product_id] -= got[line_id]
+    for product_id in sorted(levels):
+        level = levels[product_id]
+        take = level.available - free[product_id]
+        if take > 0 and not _take(level, take):
+            # Nothing was set aside after all (the row moved under us): every claim on it waits.
+            got.update({line_id: ZERO for line_id, product, _wanted in claims if product == product_id})
+    priority = priority or timezone.now()
+    Reservation.objects.bulk_create(
+        Reservation(
+            company_id=company_id,
+            product_id=product_id,
+            warehouse_id=warehouse_id,
+            order_line_id=line_id,
+            reference=str(reference)[:40],
+            wanted=wanted,
+            reserved=got[line_id],
+            priority=priority,
+        )
+        for line_id, product_id, wanted in claims
     )
-    return take
+    return got
 
 
 @transaction.atomic
@@ -282,7 +360,7 @@ def free_for_removal(*, level: StockLevel, quantity: Decimal) -> None:
         .order_by("-priority", "-id")
     ):
         give = min(reservation.reserved, short)
-        Reservation.objects.filter(pk=reservation.pk).update(reserved=arithmetic.minus("reserved", give, Q4))
+        arithmetic.bump(Reservation, where={"id": reservation.pk}, add={"reserved": -give}, places=Q4)
         _give_back(level, give)
         short -= give
         if short <= 0:

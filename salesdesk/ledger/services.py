@@ -134,19 +134,17 @@ def _resolve_lines(company, lines) -> list[dict]:
 
 def _move_balance(company, account_id: int, debit: Decimal, credit: Decimal) -> None:
     """Add to the account's maintained totals with one atomic UPDATE (the row is created race-safely)."""
-    updated = AccountBalance.objects.filter(company=company, account_id=account_id).update(
-        debit=arithmetic.plus("debit", debit), credit=arithmetic.plus("credit", credit)
-    )
-    if updated:
+    changes = {name: amount for name, amount in (("debit", debit), ("credit", credit)) if amount}
+    if not changes:
+        return
+    if arithmetic.bump(AccountBalance, where={"company": company.pk, "account": account_id}, add=changes):
         return
     try:
         with transaction.atomic():
             AccountBalance.objects.create(company=company, account_id=account_id, debit=debit, credit=credit)
     except IntegrityError:
         # Another transaction created the row first; add to theirs.
-        AccountBalance.objects.filter(company=company, account_id=account_id).update(
-            debit=arithmetic.plus("debit", debit), credit=arithmetic.plus("credit", credit)
-        )
+        arithmetic.bump(AccountBalance, where={"company": company.pk, "account": account_id}, add=changes)
 
 
 def post_entry(*, company, date, memo: str = "", lines, actor=None, source=None, reverses=None) -> JournalEntry:

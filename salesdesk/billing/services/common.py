@@ -18,9 +18,9 @@ def billing_settings(company) -> BillingSettings:
     return found or BillingSettings.objects.get_or_create(company=company)[0]
 
 
-def invoice_policy(company, customer) -> str:
-    """The customer's own invoicing policy, else the company's."""
-    return customer.invoice_policy or billing_settings(company).invoice_policy
+def invoice_policy(company, customer, settings: BillingSettings | None = None) -> str:
+    """The customer's own invoicing policy, else the company's (its `settings`, when the caller has read them)."""
+    return customer.invoice_policy or (settings or billing_settings(company)).invoice_policy
 
 
 def rate_for(company, currency: Currency, on: date) -> Decimal:

@@ -92,8 +92,8 @@ def _use(deposit: Deposit, amount: Decimal, *, invoice: Invoice | None, actor, o
     Returns the application and its value in the company's currency."""
     used_before = deposit.applied_amount + deposit.refunded_amount
     field = "applied_amount" if invoice is not None else "refunded_amount"
-    updated = Deposit.objects.filter(pk=deposit.pk, held_amount__gte=amount).update(
-        **{field: arithmetic.plus(field, amount)}, held_amount=arithmetic.minus("held_amount", amount)
+    updated = arithmetic.bump(
+        Deposit, where={"id": deposit.pk}, add={field: amount, "held_amount": -amount}, at_least={"held_amount": amount}
     )
     if not updated:
         raise OverAllocation(deposit=deposit.pk, amount=str(amount), held=str(deposit.held_amount))

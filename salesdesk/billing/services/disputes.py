@@ -31,10 +31,8 @@ def _locked_invoice(invoice: Invoice) -> Invoice:
 
 def _set_disputed(invoice: Invoice, delta: Decimal) -> None:
     """Move the invoice's disputed amount by `delta`; raising it beyond what is due is refused (409 `over_allocation`)."""
-    rows = Invoice.objects.filter(pk=invoice.pk)
-    if delta > 0:
-        rows = rows.filter(disputed_amount__lte=arithmetic.minus("amount_due", delta))
-    updated = rows.update(disputed_amount=arithmetic.plus("disputed_amount", delta))
+    limit = {"room": {"disputed_amount": "amount_due"}} if delta > 0 else {}
+    updated = arithmetic.bump(Invoice, where={"id": invoice.pk}, add={"disputed_amount": delta}, **limit) if delta else 1
     if not updated:
         raise OverAllocation(
             invoice=invoice.pk, amount=str(delta), undisputed_due=str(max(invoice.amount_due - invoice.disputed_amount, ZERO))

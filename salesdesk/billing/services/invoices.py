@@ -298,6 +298,25 @@ def _ledger_lines(invoice: Invoice) -> list[dict]:
     return result
 
 
+# What posting sets on the invoice, saved with its new status in one UPDATE.
+_POSTED_FIELDS = (
+    "untaxed_amount",
+    "tax_amount",
+    "total_amount",
+    "rate",
+    "series",
+    "year",
+    "sequence",
+    "number",
+    "due_date",
+    "next_due_date",
+    "amount_due",
+    "posted_at",
+    "posted_by",
+    "journal_entry",
+)
+
+
 def invoice_post(*, invoice: Invoice, actor) -> Invoice:
     """Post a draft: legal number, frozen totals, instalments and due date, ledger entry, order billed."""
     with transaction.atomic():
@@ -341,12 +360,12 @@ def invoice_post(*, invoice: Invoice, actor) -> Invoice:
                 actor=actor,
                 source=invoice,
             )
-        invoice.save()
-        workflow.transition(invoice, to=Status.POSTED, actor=actor)
+        workflow.transition(invoice, to=Status.POSTED, actor=actor, extra_fields=_POSTED_FIELDS)
         if invoice.kind == Kind.INVOICE:
-            _bill_order(invoice, lines)
+            billing = common.billing_settings(invoice.company)
+            _bill_order(invoice, lines, billing)
             settlement.refresh_oldest_due(invoice.company_id, invoice.customer_id)
-            if invoice.sales_order_id and common.billing_settings(invoice.company).apply_deposits_automatically:
+            if invoice.sales_order_id and billing.apply_deposits_automatically:
                 from salesdesk.billing.services.deposits import apply_order_deposits
 
                 apply_order_deposits(invoice=invoice, actor=actor)
@@ -358,7 +377,7 @@ def invoice_post(*, invoice: Invoice, actor) -> Invoice:
     return invoice
 
 
-def _bill_order(invoice: Invoice, lines: list[InvoiceLine]) -> None:
+def _bill_order(invoice: Invoice, lines: list[InvoiceLine], billing) -> None:
     if not invoice.sales_order_id:
         return
     quantities: dict[int, Decimal] = {}
@@ -366,7 +385,8 @@ def _bill_order(invoice: Invoice, lines: list[InvoiceLine]) -> None:
         if line.order_line_id:
             quantities[line.order_line_id] = quantities.get(line.order_line_id, ZERO) + line.quantity
     order = invoice.sales_order
-    if common.invoice_policy(invoice.company, order.customer) == InvoicePolicy.ON_DELIVERY:
+    customer = invoice.customer if invoice.customer_id == order.customer_id else order.customer
+    if common.invoice_policy(invoice.company, customer, billing) == InvoicePolicy.ON_DELIVERY:
         # Goods may have come back (refused) since the draft was made: bill only what the customer has.
         billable = sales_services.billable_quantities(order, on_delivery=True)
         for line_id, quantity in sorted(quantities.items()):
@@ -380,9 +400,13 @@ def _take_back(credit_note: Invoice, lines: list[InvoiceLine], actor) -> None:
     for line in sorted(lines, key=lambda line: line.original_line_id or 0):
         if line.original_line_id is None:
             continue
-        updated = InvoiceLine.objects.filter(
-            pk=line.original_line_id, credited_quantity__lte=arithmetic.minus("quantity", line.quantity, arithmetic.QUANTITY_PLACES)
-        ).update(credited_quantity=arithmetic.plus("credited_quantity", line.quantity, arithmetic.QUANTITY_PLACES))
+        updated = arithmetic.bump(
+            InvoiceLine,
+            where={"id": line.original_line_id},
+            add={"credited_quantity": line.quantity},
+            places=arithmetic.QUANTITY_PLACES,
+            room={"credited_quantity": "quantity"},
+        )
         if not updated:
             raise OverCredit(invoice_line=line.original_line_id, quantity=str(line.quantity))
     original = credit_note.original_invoice

@@ -83,8 +83,11 @@ def _allocate(payment: Payment, pairs: list[tuple[Invoice, Decimal]], actor, on)
             raise OverAllocation(invoice=invoice.pk, amount=str(amount), amount_due=str(invoice.amount_due))
         settled_before = invoice.total_amount - invoice.amount_due
         allocated_before = payment.allocated_amount
-        updated = Payment.objects.filter(pk=payment.pk, unallocated_amount__gte=amount).update(
-            allocated_amount=arithmetic.plus("allocated_amount", amount), unallocated_amount=arithmetic.minus("unallocated_amount", amount)
+        updated = arithmetic.bump(
+            Payment,
+            where={"id": payment.pk},
+            add={"allocated_amount": amount, "unallocated_amount": -amount},
+            at_least={"unallocated_amount": amount},
         )
         if not updated:
             raise OverAllocation(payment=payment.pk, amount=str(amount))

@@ -54,14 +54,11 @@ def refresh_oldest_due(company_id: int, customer_id: int) -> None:
 def settle(invoice: Invoice, *, actor, paid: Decimal = ZERO, credited: Decimal = ZERO, written_off: Decimal = ZERO) -> Invoice:
     """Add (or, negative, take back) settlement on a posted invoice; refused beyond what is due."""
     change = paid + credited + written_off
-    qs = Invoice.objects.filter(pk=invoice.pk, company_id=invoice.company_id, status__in=[Status.POSTED, Status.PAID])
-    if change > 0:
-        qs = qs.filter(amount_due__gte=change)
-    updated = qs.update(
-        amount_paid=arithmetic.plus("amount_paid", paid),
-        amount_credited=arithmetic.plus("amount_credited", credited),
-        amount_written_off=arithmetic.plus("amount_written_off", written_off),
-        amount_due=arithmetic.minus("amount_due", change),
+    updated = arithmetic.bump(
+        Invoice,
+        where={"id": invoice.pk, "company": invoice.company_id, "status": [Status.POSTED, Status.PAID]},
+        add={"amount_paid": paid, "amount_credited": credited, "amount_written_off": written_off, "amount_due": -change},
+        at_least={"amount_due": change} if change > 0 else None,
     )
     if not updated:
         current = Invoice.objects.filter(pk=invoice.pk).values_list("amount_due", flat=True).first()

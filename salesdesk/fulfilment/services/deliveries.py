@@ -187,23 +187,21 @@ def delivery_ship(*, delivery: Delivery, actor) -> Delivery:
     lines = list(delivery.lines.select_related("product").order_by("id"))
     shipped: dict[int, Decimal] = {}
     total = ZERO
-    for line in lines:
-        move = stock.move_out(
-            company=delivery.company,
-            product=line.product,
-            warehouse=delivery.warehouse,
-            quantity=line.quantity,
-            kind=StockMove.Kind.DELIVERY,
-            order_line_id=line.order_line_id,
-            on=on,
-            reference=delivery.number,
-            actor=actor,
-        )
+    moves = stock.move_out_many(
+        company=delivery.company,
+        warehouse=delivery.warehouse,
+        items=[{"product": line.product, "quantity": line.quantity, "order_line_id": line.order_line_id} for line in lines],
+        kind=StockMove.Kind.DELIVERY,
+        on=on,
+        reference=delivery.number,
+        actor=actor,
+    )
+    for line, move in zip(lines, moves, strict=True):
         line.cost, line.move = -move.value, move
-        line.save(update_fields=["cost", "move"])
         total += line.cost
         if line.order_line_id:
             shipped[line.order_line_id] = shipped.get(line.order_line_id, ZERO) + line.quantity
+    DeliveryLine.objects.bulk_update(lines, ["cost", "move"])
     delivery.cost_amount = total
     delivery.shipped_at = timezone.now()
     delivery.journal_entry = book_value(
@@ -218,7 +216,8 @@ def delivery_ship(*, delivery: Delivery, actor) -> Delivery:
     )
     workflow.transition(delivery, to=Status.SHIPPED, actor=actor, extra_fields=("cost_amount", "shipped_at", "journal_entry"))
     if delivery.sales_order_id and shipped:
-        sales_services.order_record_shipment(order=delivery.sales_order, quantities=shipped, actor=actor)
+        # The order was locked first (above) and read with the delivery after that lock.
+        sales_services.order_record_shipment(order=delivery.sales_order, quantities=shipped, actor=actor, locked=True)
     return delivery
 
 

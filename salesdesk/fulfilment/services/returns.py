@@ -342,7 +342,10 @@ def creditable_lines(request: ReturnRequest) -> list[tuple[ReturnLine, Decimal]]
 def return_mark_credited(*, request: ReturnRequest, actor, credited: dict[int, Decimal], note: str = "") -> ReturnRequest:
     """Billing credited the lines (return line id -> quantity): record it and close the return."""
     for line_id, qty in sorted(credited.items()):
-        ReturnLine.objects.filter(pk=line_id, return_request=request).update(
-            credited_quantity=arithmetic.plus("credited_quantity", qty, arithmetic.QUANTITY_PLACES)
+        arithmetic.bump(
+            ReturnLine,
+            where={"id": line_id, "return_request": request.pk},
+            add={"credited_quantity": qty},
+            places=arithmetic.QUANTITY_PLACES,
         )
     return workflow.transition(request, to=Status.CREDITED, actor=actor, note=note)

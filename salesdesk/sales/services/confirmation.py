@@ -28,13 +28,19 @@ def locked(order: SalesOrder) -> SalesOrder:
     )
 
 
-def consume_contract(order: SalesOrder, sign: int) -> None:
-    """Record (sign=1) or give back (sign=-1) what the order's contract lines draw from the contract."""
-    for line in order.lines.filter(contract_item__isnull=False).select_related("contract_item__contract"):
-        qs = ContractItem.objects.filter(pk=line.contract_item_id)
+def consume_contract(order: SalesOrder, sign: int, lines=None) -> None:
+    """Record (sign=1) or give back (sign=-1) what the order's contract lines draw from the contract
+    (`lines`: the order's lines, when the caller has them already)."""
+    if lines is None:
+        lines = order.lines.filter(contract_item__isnull=False).select_related("contract_item__contract")
+    for line in lines:
+        if line.contract_item_id is None:
+            continue
+        limit = {}
         if sign > 0 and not line.contract_item.contract.allow_over_commitment:
-            qs = qs.filter(consumed_quantity__lte=arithmetic.minus("quantity", line.quantity, arithmetic.QUANTITY_PLACES))
-        if not qs.update(consumed_quantity=arithmetic.plus("consumed_quantity", sign * line.quantity, arithmetic.QUANTITY_PLACES)):
+            limit = {"room": {"consumed_quantity": "quantity"}}
+        change = {"consumed_quantity": sign * line.quantity}
+        if not arithmetic.bump(ContractItem, where={"id": line.contract_item_id}, add=change, places=arithmetic.QUANTITY_PLACES, **limit):
             raise ContractExhausted(product=line.product_id, contract=line.contract_item.contract.number)
 
 
@@ -54,20 +60,23 @@ def in_base(order: SalesOrder, amount: Decimal) -> Decimal:
     return round_money(converted, 2)
 
 
-def book_confirmation(order: SalesOrder, *, actor, note: str = "") -> None:
-    """Number the order, freeze its totals, draw on its contract and add it to the customer's open orders."""
-    lines = list(order.lines.select_related("product", "tax").order_by("sequence", "id"))
+def book_confirmation(order: SalesOrder, *, actor, note: str = "", lines=None) -> None:
+    """Number the order, freeze its totals, draw on its contract and add it to the customer's open orders.
+
+    `lines`: the order's lines with product and tax, when the caller has just read them."""
+    if lines is None:
+        lines = list(order.lines.select_related("product", "tax").order_by("sequence", "id"))
     on = order.date
     order.year = on.year
     order.sequence, order.number = common.take_number(company=order.company, series=order.series, on=on)
     common.freeze_totals(order, line_service.apply_totals(lines, order.currency.decimal_places))
     order.confirmed_at = timezone.now()
     order.open_amount = in_base(order, order.total_amount)
-    order.save(update_fields=["year", "sequence", "number", "confirmed_at", "untaxed_amount", "tax_amount", "total_amount", "open_amount"])
-    consume_contract(order, +1)
+    consume_contract(order, +1, lines)
     customer_services.account_add(customer_id=order.customer_id, company_id=order.company_id, open_orders=order.open_amount)
-    workflow.transition(order, to=Status.CONFIRMED, actor=actor, note=note)
+    frozen = ("year", "sequence", "number", "confirmed_at", "untaxed_amount", "tax_amount", "total_amount", "open_amount")
+    workflow.transition(order, to=Status.CONFIRMED, actor=actor, note=note, extra_fields=frozen)
     # Imported here: the goods module reads settings and stock, and the credit release uses this too.
     from salesdesk.sales.services.goods import reserve_order
 
-    reserve_order(order, actor=actor)
+    reserve_order(order, actor=actor, lines=lines)

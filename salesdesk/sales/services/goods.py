@@ -26,9 +26,9 @@ def settings_for(company) -> SalesSettings:
     return SalesSettings.objects.filter(company=company).select_related("default_warehouse").first() or SalesSettings(company=company)
 
 
-def default_warehouse(company) -> Warehouse | None:
+def default_warehouse(company, settings: SalesSettings | None = None) -> Warehouse | None:
     """The company's default warehouse, else its first active one (by code)."""
-    chosen = settings_for(company).default_warehouse
+    chosen = (settings or settings_for(company)).default_warehouse
     if chosen is not None and chosen.active:
         return chosen
     return Warehouse.objects.filter(company=company, active=True).order_by("code").first()
@@ -38,20 +38,23 @@ def _goods(line: SalesOrderLine) -> bool:
     return line.product.kind == Product.Kind.GOODS
 
 
-def reserve_order(order: SalesOrder, *, actor=None) -> None:
+def reserve_order(order: SalesOrder, *, actor=None, lines: list[SalesOrderLine] | None = None) -> None:
     """At confirmation: each goods line claims what it still needs from the order's warehouse.
 
     What is free is set aside, the rest waits for new stock (a backorder), unless the company
-    blocks confirmation without stock: then 409 `insufficient_stock` and nothing is saved."""
-    block = settings_for(order.company).block_without_stock
+    blocks confirmation without stock: then 409 `insufficient_stock` and nothing is saved.
+    `lines` are the order's lines with their products when the caller has them already."""
+    settings = settings_for(order.company)
     if order.warehouse_id is None:
-        order.warehouse = default_warehouse(order.company)
+        order.warehouse = default_warehouse(order.company, settings)
         order.save(update_fields=["warehouse"])
-    lines = list(order.lines.select_related("product").order_by("id"))
+    lines = sorted(lines, key=lambda line: line.pk) if lines is not None else list(order.lines.select_related("product").order_by("id"))
     short = []
+    claims = []
     for line in lines:
         if not _goods(line):
             SalesOrderLine.objects.filter(pk=line.pk).update(delivered_quantity=line.quantity)
+            line.delivered_quantity = line.quantity
             continue
         wanted = line.quantity - line.delivered_quantity
         if wanted <= 0:
@@ -59,20 +62,17 @@ def reserve_order(order: SalesOrder, *, actor=None) -> None:
         if order.warehouse is None:
             short.append({"order_line": line.pk, "product": line.product_id, "quantity": str(wanted), "available": "0"})
             continue
-        taken = stock.reserve(
-            company_id=order.company_id,
-            product_id=line.product_id,
-            warehouse_id=order.warehouse_id,
-            order_line_id=line.pk,
-            reference=order.number,
-            wanted=wanted,
-            priority=order.confirmed_at,
+        claims.append((line.pk, line.product_id, wanted))
+    if claims:
+        got = stock.reserve_many(
+            company_id=order.company_id, warehouse_id=order.warehouse_id, claims=claims, reference=order.number, priority=order.confirmed_at
         )
-        if taken < wanted:
-            short.append({"order_line": line.pk, "product": line.product_id, "quantity": str(wanted), "available": str(taken)})
-    if block and short:
+        for line_id, product_id, wanted in claims:
+            if got[line_id] < wanted:
+                short.append({"order_line": line_id, "product": product_id, "quantity": str(wanted), "available": str(got[line_id])})
+    if settings.block_without_stock and short:
         raise InsufficientStock(lines=short)
-    refresh_states(order, actor=actor)
+    refresh_states(order, actor=actor, pairs=[(line.quantity, line.delivered_quantity) for line in lines])
 
 
 def rereserve_order(order: SalesOrder) -> None:
@@ -108,9 +108,11 @@ def release_lines(*, company_id: int, order_line_ids) -> None:
     stock.release(company_id=company_id, order_line_ids=order_line_ids)
 
 
-def refresh_states(order: SalesOrder, *, actor=None) -> None:
-    """Derive the delivery state from the lines, then close (or reopen) the order."""
-    pairs = list(SalesOrderLine.objects.filter(order=order).values_list("quantity", "delivered_quantity"))
+def refresh_states(order: SalesOrder, *, actor=None, pairs=None) -> None:
+    """Derive the delivery state from the lines (their current (quantity, delivered) `pairs`
+    when the caller holds them), then close (or reopen) the order."""
+    if pairs is None:
+        pairs = list(SalesOrderLine.objects.filter(order=order).values_list("quantity", "delivered_quantity"))
     state = progress.delivery_state(pairs)
     if state != order.delivery_state:
         order.delivery_state = state
@@ -127,22 +129,21 @@ def close_if_done(order: SalesOrder, *, actor=None) -> None:
         workflow.transition(order, to=Status.CONFIRMED, actor=actor, note="reopened")
 
 
-def order_record_shipment(*, order: SalesOrder, quantities: dict[int, Decimal], actor=None) -> SalesOrder:
+def order_record_shipment(*, order: SalesOrder, quantities: dict[int, Decimal], actor=None, locked: bool = False) -> SalesOrder:
     """Goods left for this order (positive) or came back refused (negative), per order line.
 
     A line never counts more delivered than ordered, nor less than nothing: the update is
-    conditional and a refusal (409 `over_delivery`) undoes the caller's whole transaction."""
-    order = SalesOrder.objects.select_for_update(of=("self",)).select_related("company").get(pk=order.pk, company_id=order.company_id)
+    conditional and a refusal (409 `over_delivery`) undoes the caller's whole transaction.
+    `locked`: the caller locked the order in this transaction and read it after the lock."""
+    if not locked:
+        order = SalesOrder.objects.select_for_update(of=("self",)).select_related("company").get(pk=order.pk, company_id=order.company_id)
     if order.status not in (Status.CONFIRMED, Status.CLOSED):
         raise Invalid({"sales_order": ["The order is not confirmed."]})
     for line_id in sorted(quantities):
         quantity = quantities[line_id]
-        rows = SalesOrderLine.objects.filter(pk=line_id, order=order)
-        if quantity > 0:
-            rows = rows.filter(delivered_quantity__lte=arithmetic.minus("quantity", quantity, Q4))
-        else:
-            rows = rows.filter(delivered_quantity__gte=-quantity)
-        if not rows.update(delivered_quantity=arithmetic.plus("delivered_quantity", quantity, Q4)):
+        where = {"id": line_id, "order": order.pk}
+        limits = {"room": {"delivered_quantity": "quantity"}} if quantity > 0 else {"at_least": {"delivered_quantity": -quantity}}
+        if not arithmetic.bump(SalesOrderLine, where=where, add={"delivered_quantity": quantity}, places=Q4, **limits):
             raise OverDelivery(order_line=line_id, quantity=str(quantity))
     refresh_states(order, actor=actor)
     return order

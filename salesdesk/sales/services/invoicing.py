@@ -51,9 +51,13 @@ def order_record_invoice(*, order: SalesOrder, quantities: dict[int, Decimal], a
         raise OverInvoicing(reason="the order is not confirmed", order=order.pk)
     for line_id in sorted(quantities):
         quantity = quantities[line_id]
-        updated = SalesOrderLine.objects.filter(
-            pk=line_id, order=order, invoiced_quantity__lte=arithmetic.minus("quantity", quantity, arithmetic.QUANTITY_PLACES)
-        ).update(invoiced_quantity=arithmetic.plus("invoiced_quantity", quantity, arithmetic.QUANTITY_PLACES))
+        updated = arithmetic.bump(
+            SalesOrderLine,
+            where={"id": line_id, "order": order.pk},
+            add={"invoiced_quantity": quantity},
+            places=arithmetic.QUANTITY_PLACES,
+            room={"invoiced_quantity": "quantity"},
+        )
         if not updated:
             raise OverInvoicing(order_line=line_id, quantity=str(quantity))
     order.invoiced_amount += amount
@@ -80,8 +84,12 @@ def order_record_credit(*, order: SalesOrder, amount: Decimal, quantities: dict[
     )
     for line_id in sorted(quantities or {}):
         quantity = quantities[line_id]
-        updated = SalesOrderLine.objects.filter(pk=line_id, order=order, invoiced_quantity__gte=quantity).update(
-            invoiced_quantity=arithmetic.minus("invoiced_quantity", quantity, arithmetic.QUANTITY_PLACES)
+        updated = arithmetic.bump(
+            SalesOrderLine,
+            where={"id": line_id, "order": order.pk},
+            add={"invoiced_quantity": -quantity},
+            places=arithmetic.QUANTITY_PLACES,
+            at_least={"invoiced_quantity": quantity},
         )
         if not updated:
             raise OverInvoicing(order_line=line_id, quantity=str(-quantity))

@@ -180,7 +180,7 @@ def order_confirm(*, order: SalesOrder, actor, membership) -> SalesOrder:
                 order.save(update_fields=["untaxed_amount", "tax_amount", "total_amount"])
                 workflow.transition(order, to=Status.CREDIT_HOLD, actor=actor, note=refusal.code)
             else:
-                book_confirmation(order, actor=actor)
+                book_confirmation(order, actor=actor, lines=lines)
     if refusal is not None:
         raise refusal
     return order
