@@ -16,7 +16,7 @@ from salesdesk.billing.errors import NothingToInvoice, OverCredit
 from salesdesk.billing.models import Invoice, InvoiceInstalment, InvoiceLine, InvoicePolicy
 from salesdesk.billing.services import common, settlement
 from salesdesk.catalog.models import Product, Tax
-from salesdesk.core import arithmetic, workflow
+from salesdesk.core import arithmetic, bulk, workflow
 from salesdesk.core.errors import Invalid, InvalidTransition
 from salesdesk.core.money import HUNDRED, ZERO, split
 from salesdesk.fulfilment.models import Delivery
@@ -326,7 +326,7 @@ def invoice_post(*, invoice: Invoice, actor) -> Invoice:
         invoice = _locked(invoice)
         if invoice.status != Status.DRAFT:
             raise InvalidTransition(from_status=invoice.status, to_status=Status.POSTED, allowed=sorted(workflow.allowed_targets(invoice)))
-        lines = list(invoice.lines.select_related("tax", "order_line", "original_line").order_by("sequence", "id"))
+        lines = list(invoice.lines.select_related("tax").order_by("sequence", "id"))
         if not lines:
             raise Invalid({"lines": ["An invoice needs at least one line."]})
         for line in lines:
@@ -350,7 +350,7 @@ def invoice_post(*, invoice: Invoice, actor) -> Invoice:
         invoice.next_due_date = min(due for _, due, _ in instalments) if invoice.total_amount > 0 else None
         invoice.amount_due = invoice.total_amount
         invoice.posted_at, invoice.posted_by = timezone.now(), actor
-        InvoiceLine.objects.bulk_update(lines, ["amount", "tax_rate", "tax_included"])
+        bulk.save_each(lines, ["amount", "tax_rate", "tax_included"])
         if invoice.total_amount > 0:
             invoice.journal_entry = ledger.post_entry(
                 company=invoice.company,

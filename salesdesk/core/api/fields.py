@@ -32,6 +32,45 @@ class CompanyRelatedField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self):
         return company_queryset(self.model, self.context.get("request"))
 
+    def to_internal_value(self, data):
+        # Rows a list serializer already read in one query for all its items (`load_in_bulk`).
+        known = self.context.get(BULK_ROWS, {}).get(self.model)
+        if known and isinstance(data, int) and not isinstance(data, bool) and data in known:
+            return known[data]
+        return super().to_internal_value(data)
+
+
+BULK_ROWS = "_rows_in_bulk"
+_LARGEST_ID = 2**63 - 1
+
+
+def load_in_bulk(serializer, items, wanted: dict[str, tuple[str, ...]]) -> None:
+    """Read the related rows the items name in one query per field, not one per item.
+
+    `wanted` maps a field of `serializer` (a `CompanyRelatedField`) to the relations to read
+    with its rows (`{"product": ("tax",)}`). Each field's own queryset is used, so the company
+    and record scopes are the same as for one item; an id not found is left for the field to
+    refuse as usual."""
+    if not isinstance(items, list):
+        return
+    cache = serializer.context.setdefault(BULK_ROWS, {}) if isinstance(serializer.context, dict) else None
+    if cache is None:
+        return
+    for name, related in wanted.items():
+        field = serializer.fields.get(name)
+        if not isinstance(field, CompanyRelatedField) or field.read_only:
+            continue
+        ids = {
+            item[name]
+            for item in items
+            if isinstance(item, dict)
+            and isinstance(item.get(name), int)
+            and not isinstance(item[name], bool)
+            and 0 < item[name] <= _LARGEST_ID
+        }
+        if ids:
+            cache.setdefault(field.model, {}).update(field.get_queryset().select_related(*related).in_bulk(ids))
+
 
 class CompanySlugField(serializers.SlugRelatedField):
     """A foreign key by a code (currency `EUR`, unit `pc`), limited to the request's company."""

@@ -34,20 +34,36 @@ class CompanyScopedMixin(IdempotentMixin):
     # instead of Django's HTML 404 page.
     lookup_value_regex = "[^/]+"
 
-    def get_queryset(self):
-        company = tenancy.resolve(self.request)
-        qs = super().get_queryset().filter(company=company)
-        return self.scope_queryset(qs)
-
     def scope_queryset(self, qs):
         return qs
+
+    def filter_queryset(self, queryset):
+        # Filters, search and ordering narrow lists. A record named by its id is found whatever
+        # the query string says, without building the list's filter set for nothing.
+        if (self.lookup_url_kwarg or self.lookup_field) in self.kwargs:
+            return queryset
+        return super().filter_queryset(queryset)
 
     def get_object(self):
         value = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
         if isinstance(value, str) and "\x00" in value:
             # No key holds a NUL character, and PostgreSQL refuses to even compare one.
             raise Http404
-        return super().get_object()
+        if self.request.method == "POST":
+            # An action (confirm, post, ship...) hands the record to a service, which locks and
+            # reads what it needs itself: what the queryset prefetches for display is not used.
+            self._skip_prefetch = True
+        try:
+            return super().get_object()
+        finally:
+            self._skip_prefetch = False
+
+    def get_queryset(self):
+        company = tenancy.resolve(self.request)
+        qs = super().get_queryset().filter(company=company)
+        if getattr(self, "_skip_prefetch", False):
+            qs = qs.prefetch_related(None)
+        return self.scope_queryset(qs)
 
 
 class CompanyScopedViewSet(CompanyScopedMixin, viewsets.ModelViewSet):

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from salesdesk.catalog.models import Product
-from salesdesk.core import workflow
+from salesdesk.core import bulk, workflow
 from salesdesk.core.errors import Invalid, InvalidTransition
 from salesdesk.fulfilment.errors import NothingToDeliver
 from salesdesk.fulfilment.models import Delivery, DeliveryLine, ReturnLine, ReturnRequest
@@ -201,7 +201,7 @@ def delivery_ship(*, delivery: Delivery, actor) -> Delivery:
         total += line.cost
         if line.order_line_id:
             shipped[line.order_line_id] = shipped.get(line.order_line_id, ZERO) + line.quantity
-    DeliveryLine.objects.bulk_update(lines, ["cost", "move"])
+    bulk.save_each(lines, ["cost", "move"])
     delivery.cost_amount = total
     delivery.shipped_at = timezone.now()
     delivery.journal_entry = book_value(

@@ -219,14 +219,15 @@ def test_the_take_is_conditional_so_a_stale_read_cannot_take_stock_that_is_gone(
     """The level row read before the update may be stale (another writer on another engine); the
     UPDATE ... WHERE available >= n decides, and a refused take changes nothing."""
     put_in("1", "4.00")
-    real = stock.locked_level
+    real = stock.locked_levels
 
     def stale(**keys):
-        level = real(**keys)
-        level.on_hand, level.available, level.value = D("10"), D("10"), D("40.00")
-        return level
+        levels = real(**keys)
+        for level in levels.values():
+            level.on_hand, level.available, level.value = D("10"), D("10"), D("40.00")
+        return levels
 
-    monkeypatch.setattr(stock, "locked_level", stale)
+    monkeypatch.setattr(stock, "locked_levels", stale)
     with pytest.raises(InsufficientStock):
         take_out("5")
     monkeypatch.undo()
@@ -392,3 +393,110 @@ def test_after_any_sequence_of_operations_every_level_equals_its_moves(company, 
                 pass  # refused: the savepoint is rolled back, and the invariants below must still hold
             _check_invariants(company, product, warehouse)
         transaction.set_rollback(True)
+
+
+# --- A whole document at once ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def second_product(company, unit_pc, vat21):
+    return Product.objects.create(company=company, sku="P-20", name="Gadget", unit=unit_pc, list_price=D("20"), cost=D("8.00"), tax=vat21)
+
+
+def test_a_delivery_ships_all_its_lines_with_one_move_each_at_moving_average(company, product, second_product, warehouse, put_in, claim):
+    put_in("3", "3.3333")  # 10.00 for three
+    put_in("2", "8.00", target=second_product)
+    claim(101, "1")
+    moves = stock.move_out_many(
+        company=company,
+        warehouse=warehouse,
+        items=[
+            {"product": product, "quantity": D("1"), "order_line_id": 101},
+            {"product": second_product, "quantity": D("2"), "order_line_id": None},
+            {"product": product, "quantity": D("2"), "order_line_id": None},  # the same product again: the last units take the rest
+        ],
+        kind="delivery",
+        reference="DL-1",
+    )
+    assert [(m.product_id, m.quantity, m.value) for m in moves] == [
+        (product.pk, D("-1"), D("-3.33")),
+        (second_product.pk, D("-2"), D("-16.00")),
+        (product.pk, D("-2"), D("-6.67")),
+    ]
+    assert all(m.pk for m in moves)
+    assert level_of(product, warehouse) == (D("0"), D("0"), D("0"), D("0.00"))
+    assert level_of(second_product, warehouse) == (D("0"), D("0"), D("0"), D("0.00"))
+    assert claims(company) == []  # the claim was used up
+
+
+def test_one_line_short_refuses_the_whole_delivery_and_nothing_moves(company, product, second_product, warehouse, put_in, claim):
+    put_in("3", "3.00")
+    put_in("1", "8.00", target=second_product)
+    claim(101, "2")
+    with pytest.raises(InsufficientStock) as refused:
+        stock.move_out_many(
+            company=company,
+            warehouse=warehouse,
+            items=[
+                {"product": product, "quantity": D("2"), "order_line_id": 101},
+                {"product": second_product, "quantity": D("2"), "order_line_id": None},
+            ],
+            kind="delivery",
+        )
+    assert refused.value.details["product"] == second_product.pk
+    assert level_of(product, warehouse) == (D("3"), D("2"), D("1"), D("9.00"))
+    assert level_of(second_product, warehouse) == (D("1"), D("0"), D("1"), D("8.00"))
+    assert claims(company) == [(101, D("2"), D("2"))]
+    assert StockMove.objects.filter(company=company, kind="delivery").count() == 0
+
+
+def test_shipping_more_lines_costs_one_statement_per_level_not_a_round_of_statements_per_line(
+    company, unit_pc, vat21, warehouse, django_assert_num_queries
+):
+    products = [
+        Product.objects.create(company=company, sku=f"Q-{n}", name=f"Q{n}", unit=unit_pc, cost=D("1.00"), tax=vat21) for n in range(5)
+    ]
+    for n, product in enumerate(products):
+        stock.move_in(company=company, product=product, warehouse=warehouse, quantity=D("5"), kind="receipt")
+        stock.reserve(
+            company_id=company.pk,
+            product_id=product.pk,
+            warehouse_id=warehouse.pk,
+            order_line_id=200 + n,
+            reference="SO",
+            wanted=D("1"),
+            priority=None,
+        )
+    items = [{"product": product, "quantity": D("1"), "order_line_id": 200 + n} for n, product in enumerate(products)]
+    # savepoint, levels, claims, one UPDATE per level, claims used up, moves, release
+    with django_assert_num_queries(2 + 1 + 1 + 5 + 1 + 1):
+        stock.move_out_many(company=company, warehouse=warehouse, items=items, kind="delivery")
+
+
+def test_claims_of_one_order_take_what_is_free_in_the_order_given(company, product, second_product, warehouse, put_in):
+    put_in("3", "1.00")
+    got = stock.reserve_many(
+        company_id=company.pk,
+        warehouse_id=warehouse.pk,
+        claims=[(301, product.pk, D("2")), (302, second_product.pk, D("1")), (303, product.pk, D("2"))],
+        reference="SO-1",
+        priority=None,
+    )
+    assert got == {301: D("2"), 302: D("0"), 303: D("1")}
+    assert claims(company) == [(301, D("2"), D("2")), (302, D("1"), D("0")), (303, D("2"), D("1"))]
+    assert level_of(product, warehouse) == (D("3"), D("3"), D("0"), D("3.00"))
+    assert level_of(second_product, warehouse) == (D("0"), D("0"), D("0"), D("0.00"))
+
+
+def test_a_claim_of_nothing_refuses_the_whole_order_and_nothing_is_set_aside(company, product, warehouse, put_in):
+    put_in("3", "1.00")
+    with pytest.raises(Invalid):
+        stock.reserve_many(
+            company_id=company.pk,
+            warehouse_id=warehouse.pk,
+            claims=[(301, product.pk, D("2")), (302, product.pk, D("0"))],
+            reference="SO",
+            priority=None,
+        )
+    assert claims(company) == []
+    assert level_of(product, warehouse) == (D("3"), D("0"), D("3"), D("3.00"))

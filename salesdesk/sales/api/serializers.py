@@ -11,7 +11,7 @@ from rest_framework import serializers
 
 from salesdesk.catalog.models import Currency, PriceList, Product
 from salesdesk.core.api.decimals import TrimmedDecimalField
-from salesdesk.core.api.fields import CompanyRelatedField, CompanySlugField
+from salesdesk.core.api.fields import CompanyRelatedField, CompanySlugField, load_in_bulk
 from salesdesk.core.api.serializers import CompanyModelSerializer, IsoDateField
 from salesdesk.core.money import display
 from salesdesk.customers import selectors as customer_selectors
@@ -66,6 +66,7 @@ class PositionalErrorsListSerializer(serializers.ListSerializer):
     """
 
     def to_internal_value(self, data):
+        load_in_bulk(self.child, data, getattr(self.child.Meta, "related_in_bulk", {}))
         try:
             return super().to_internal_value(data)
         except serializers.ValidationError as exc:
@@ -90,6 +91,8 @@ class LineSerializer(CompanyModelSerializer):
         fields = [*LINE_FIELDS, "price_explanation", "floor_price"]
         read_only_fields = LINE_READ_ONLY
         list_serializer_class = PositionalErrorsListSerializer
+        # The products (with their taxes) and taxes of all lines in one query each.
+        related_in_bulk = {"product": ("tax",), "tax": ()}
 
 
 class QuotationLineSerializer(LineSerializer):

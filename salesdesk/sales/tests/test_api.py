@@ -551,3 +551,44 @@ def test_sales_settings_are_read_by_all_and_changed_by_the_administrator(api_as,
 
     settings = sales_settings(company)
     assert (settings.salesperson_band_percent, settings.manager_band_percent, settings.quotation_validity_days) == (5, 10, 15)
+
+
+@pytest.mark.parametrize("lines", [1, 8])
+def test_creating_an_order_reads_its_products_in_one_query_however_many_lines(
+    api_as, buyer, company, unit_pc, vat10, lines, django_assert_max_num_queries
+):
+    """The lines' products (with their taxes) are read together, not one by one."""
+    products = [
+        Product.objects.create(company=company, sku=f"B-{n}", name=f"B{n}", unit=unit_pc, list_price=Decimal("10.00"), tax=vat10)
+        for n in range(lines)
+    ]
+    sales = api_as("sales")
+    make_order(sales, buyer, [line(products[0], 1)])  # first use: content types and settings read once
+    with django_assert_max_num_queries(20 + lines):  # the INSERT of each line is one statement for all of them
+        order = make_order(sales, buyer, [line(product, 1) for product in products])
+    assert [x["product"] for x in order["lines"]] == [p.pk for p in products]
+
+
+def test_a_line_naming_another_companys_product_or_no_product_at_all_is_refused_with_nothing_saved(
+    api_as, buyer, p10, other_company, unit_pc
+):
+    foreign_unit = Unit.objects.get(company=other_company, code="pc")
+    foreign = Product.objects.create(company=other_company, sku="F-1", name="Foreign", unit=foreign_unit, list_price=Decimal("1"))
+    sales = api_as("sales")
+    before = SalesOrder.objects.count()
+    for bad in (foreign.pk, 2**70, -1, 0, True):
+        body = refused(
+            sales.post(ORDERS, {"customer": buyer.pk, "lines": [line(p10, 1), {"product": bad, "quantity": "1"}]}, format="json"),
+            400,
+            "invalid",
+        )
+        assert body["details"]["lines"][0] == {} and "product" in body["details"]["lines"][1], (bad, body)
+    assert SalesOrder.objects.count() == before
+
+
+def test_an_action_on_a_document_ignores_list_filters_in_the_query_string(api_as, buyer, p10):
+    sales = api_as("sales")
+    order = make_order(sales, buyer, [line(p10, 1)])
+    assert ok(sales.get(f"{ORDERS}{order['id']}/", {"status": "cancelled", "search": "nothing like it"}))["id"] == order["id"]
+    confirmed = ok(sales.post(f"{ORDERS}{order['id']}/confirm/?status=cancelled", {}, format="json"))
+    assert confirmed["status"] == "confirmed"
