@@ -54,6 +54,9 @@ def locked_levels(*, company_id: int, warehouse_id: int, product_ids) -> dict[in
     return levels
 
 
+_LEVEL_PLACES = {"on_hand": Q4, "reserved": Q4, "available": Q4}
+
+
 def _bump_level(level: StockLevel, at_least: dict | None = None, **deltas: Decimal) -> int:
     """Move a level's figures (quantities to 4 places, value to the cent) in one conditional UPDATE."""
     changes = {name: delta for name, delta in deltas.items() if delta}
@@ -63,7 +66,7 @@ def _bump_level(level: StockLevel, at_least: dict | None = None, **deltas: Decim
         StockLevel,
         where={"id": level.pk},
         add=changes,
-        places={"on_hand": Q4, "reserved": Q4, "available": Q4},
+        places=_LEVEL_PLACES,
         at_least=at_least,
     )
 
@@ -215,18 +218,17 @@ def move_out_many(
             shipped_released[0] += quantity
             shipped_released[1] += from_reserved
         moves.append(_move(level, kind=kind, quantity=-quantity, value=-value, on=on, reason=reason, reference=reference, actor=actor))
-    for level in sorted(levels.values(), key=lambda level: level.pk):
-        out = taken.get(level.pk)
-        if out is None:
-            continue
-        # The rows are locked and were checked above; the conditions back that up in the database.
-        moved = _bump_level(
-            level,
-            at_least={"on_hand": out["on_hand"], "reserved": out["reserved"], "available": out["available"]},
-            **{name: -amount for name, amount in out.items()},
-        )
-        if not moved:
-            raise InsufficientStock(product=level.product_id, warehouse=warehouse.pk, quantity=str(out["on_hand"]))
+    # The rows are locked and were checked above; the conditions back that up in the database.
+    changes = [
+        {
+            "where": {"id": level_id},
+            "add": {name: -amount for name, amount in out.items()},
+            "at_least": {"on_hand": out["on_hand"], "reserved": out["reserved"], "available": out["available"]},
+        }
+        for level_id, out in sorted(taken.items())
+    ]
+    if arithmetic.bump_each(StockLevel, changes, places=_LEVEL_PLACES) != len(changes):
+        raise InsufficientStock(warehouse=warehouse.pk, products=sorted(item["product"].pk for item in items))
     done = [claim.pk for claim in claims.values() if claim.pk in used and claim.wanted <= 0]
     if done:
         Reservation.objects.filter(pk__in=done).delete()
@@ -296,12 +298,16 @@ def reserve_many(*, company_id: int, warehouse_id: int, claims, reference: str, 
     for line_id, product_id, wanted in claims:
         got[line_id] = max(min(free[product_id], wanted), ZERO)
         free[product_id] -= got[line_id]
+    # The levels are locked: what is free was read under the lock, and the conditions back it up.
+    changes = []
     for product_id in sorted(levels):
-        level = levels[product_id]
-        take = level.available - free[product_id]
-        if take > 0 and not _take(level, take):
-            # Nothing was set aside after all (the row moved under us): every claim on it waits.
-            got.update({line_id: ZERO for line_id, product, _wanted in claims if product == product_id})
+        take = levels[product_id].available - free[product_id]
+        if take > 0:
+            changes.append(
+                {"where": {"id": levels[product_id].pk}, "add": {"reserved": take, "available": -take}, "at_least": {"available": take}}
+            )
+    if arithmetic.bump_each(StockLevel, changes, places=_LEVEL_PLACES) != len(changes):
+        raise InsufficientStock(warehouse=warehouse_id, products=sorted(levels))
     priority = priority or timezone.now()
     Reservation.objects.bulk_create(
         Reservation(

@@ -152,7 +152,7 @@ def invoice_from_order(*, order: SalesOrder, actor, membership, lines=None, issu
         raise InvalidTransition(from_status=order.status, to_status="invoiced", allowed=[], reason="only confirmed orders are invoiced")
     on_delivery = common.invoice_policy(order.company, order.customer) == InvoicePolicy.ON_DELIVERY
     order_lines = {line.pk: line for line in order.lines.select_related("product", "tax")}
-    left = sales_services.billable_quantities(order, on_delivery=on_delivery)
+    left = sales_services.billable_quantities(order, on_delivery=on_delivery, lines=order_lines.values())
     for line_id, quantity in _draft_quantities(list(order_lines)).items():
         left[line_id] = left.get(line_id, ZERO) - quantity
     if delivery is not None:
@@ -197,7 +197,7 @@ def invoice_from_order(*, order: SalesOrder, actor, membership, lines=None, issu
     invoice = Invoice.objects.create(
         company=order.company,
         customer=order.customer,
-        salesperson=order.salesperson,
+        salesperson_id=order.salesperson_id,
         sales_order=order,
         delivery=delivery,
         currency=order.currency,

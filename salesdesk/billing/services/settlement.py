@@ -65,13 +65,19 @@ def settle(invoice: Invoice, *, actor, paid: Decimal = ZERO, credited: Decimal =
         raise OverAllocation(invoice=invoice.pk, amount=str(change), amount_due=str(current))
     invoice = Invoice.objects.select_related("sales_order").get(pk=invoice.pk)
     covered = invoice.total_amount - invoice.amount_due
-    instalments = list(invoice.instalments.values_list("due_date", "amount"))
-    invoice.next_due_date = next_due_date(instalments, covered) if invoice.amount_due > 0 else None
-    invoice.save(update_fields=["next_due_date"])
+    before = invoice.next_due_date
+    if invoice.amount_due > 0:
+        invoice.next_due_date = next_due_date(list(invoice.instalments.values_list("due_date", "amount")), covered)
+    else:
+        invoice.next_due_date = None
+    # The due date is saved with the new status when there is one (one UPDATE).
+    changed = ("next_due_date",) if invoice.next_due_date != before else ()
     if invoice.amount_due == 0 and invoice.status == Status.POSTED:
-        workflow.transition(invoice, to=Status.PAID, actor=actor)
+        workflow.transition(invoice, to=Status.PAID, actor=actor, extra_fields=changed)
     elif invoice.amount_due > 0 and invoice.status == Status.PAID:
-        workflow.transition(invoice, to=Status.POSTED, actor=actor, note="reopened")
+        workflow.transition(invoice, to=Status.POSTED, actor=actor, note="reopened", extra_fields=changed)
+    elif changed:
+        invoice.save(update_fields=list(changed))
     if invoice.sales_order_id and paid and invoice.kind == Invoice.Kind.INVOICE:
         sales_services.order_record_payment(order=invoice.sales_order, amount=paid)
     if invoice.sales_order_id and written_off and invoice.kind == Invoice.Kind.INVOICE:

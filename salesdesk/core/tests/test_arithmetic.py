@@ -78,3 +78,31 @@ def test_save_each_stores_every_objects_own_values(company, product, level):
 def test_save_each_of_nothing_writes_nothing(db, django_assert_num_queries):
     with django_assert_num_queries(0):
         bulk.save_each([], ["value"])
+
+
+def test_several_rows_move_in_one_call_and_the_count_tells_if_one_was_refused(company, product, level):
+    other = StockLevel.objects.create(
+        company=company,
+        product=product,
+        warehouse=Warehouse.objects.create(company=company, code="B", name="B"),
+        on_hand=D("1"),
+        available=D("1"),
+    )
+    take = [
+        {"where": {"id": level.pk}, "add": {"available": D("-2"), "reserved": D("2")}, "at_least": {"available": D("2")}},
+        {"where": {"id": other.pk}, "add": {"available": D("-2"), "reserved": D("2")}, "at_least": {"available": D("2")}},
+    ]
+    assert arithmetic.bump_each(StockLevel, take, places=4) == 1  # the second level has only 1 free
+    assert figures(level)[:3] == (D("5"), D("2"), D("3"))
+    assert figures(other)[:3] == (D("1"), D("0"), D("1"))
+    assert arithmetic.bump_each(StockLevel, [], places=4) == 0
+
+
+def test_rows_of_different_shapes_are_not_sent_together(level):
+    mixed = [
+        {"where": {"id": level.pk}, "add": {"value": D("1")}},
+        {"where": {"id": level.pk}, "add": {"value": D("1"), "on_hand": D("1")}},
+    ]
+    with pytest.raises(ValueError, match="one shape"):
+        arithmetic.bump_each(StockLevel, mixed)
+    assert figures(level)[3] == D("152.94")

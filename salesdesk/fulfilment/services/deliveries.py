@@ -41,9 +41,11 @@ def in_open_deliveries(order_line_ids) -> dict[int, Decimal]:
     return pending
 
 
-def deliverable(order: SalesOrder) -> dict[int, Decimal]:
-    """Per goods line of the order, what is outstanding and on no open delivery yet."""
-    lines = {line.pk: line for line in order.lines.select_related("product") if line.product.kind == Product.Kind.GOODS}
+def deliverable(order: SalesOrder, lines=None) -> dict[int, Decimal]:
+    """Per goods line of the order, what is outstanding and on no open delivery yet
+    (`lines`: the order's lines with their products, when the caller has them)."""
+    lines = order.lines.select_related("product") if lines is None else lines
+    lines = {line.pk: line for line in lines if line.product.kind == Product.Kind.GOODS}
     pending = in_open_deliveries(lines)
     left = {pk: line.quantity - line.delivered_quantity - pending.get(pk, ZERO) for pk, line in lines.items()}
     return {pk: qty for pk, qty in left.items() if qty > 0}
@@ -87,7 +89,8 @@ def delivery_create(
     check_customer(order.company, membership, order.customer)
     if order.status != SalesOrder.Status.CONFIRMED:
         raise InvalidTransition(from_status=order.status, to_status="delivered", allowed=[], reason="only confirmed orders are delivered")
-    left = deliverable(order)
+    source = {line.pk: line for line in order.lines.select_related("product")}
+    left = deliverable(order, source.values())
     wanted = _wanted(order, lines, left)
     if not wanted:
         raise NothingToDeliver(order=order.pk)
@@ -108,7 +111,6 @@ def delivery_create(
         notes=notes or "",
         created_by=actor,
     )
-    source = {line.pk: line for line in order.lines.select_related("product")}
     ordered = sorted(wanted, key=lambda pk: (source[pk].sequence, pk))
     DeliveryLine.objects.bulk_create(
         DeliveryLine(

@@ -114,19 +114,24 @@ def refresh_states(order: SalesOrder, *, actor=None, pairs=None) -> None:
     if pairs is None:
         pairs = list(SalesOrderLine.objects.filter(order=order).values_list("quantity", "delivered_quantity"))
     state = progress.delivery_state(pairs)
+    changed = ()
     if state != order.delivery_state:
         order.delivery_state = state
-        order.save(update_fields=["delivery_state"])
-    close_if_done(order, actor=actor)
+        changed = ("delivery_state",)
+    close_if_done(order, actor=actor, changed=changed)
 
 
-def close_if_done(order: SalesOrder, *, actor=None) -> None:
-    """An order closes itself once fully delivered, fully invoiced and paid, and reopens when that stops being true."""
+def close_if_done(order: SalesOrder, *, actor=None, changed: tuple[str, ...] = ()) -> None:
+    """An order closes itself once fully delivered, fully invoiced and paid, and reopens when that stops being true.
+
+    `changed`: fields the caller set on the order, saved here with the status (one UPDATE)."""
     done = order.delivery_state == "delivered" and order.invoice_state == "invoiced" and order.payment_state == "paid"
     if done and order.status == Status.CONFIRMED:
-        workflow.transition(order, to=Status.CLOSED, actor=actor, note="delivered, invoiced and paid")
+        workflow.transition(order, to=Status.CLOSED, actor=actor, note="delivered, invoiced and paid", extra_fields=changed)
     elif not done and order.status == Status.CLOSED:
-        workflow.transition(order, to=Status.CONFIRMED, actor=actor, note="reopened")
+        workflow.transition(order, to=Status.CONFIRMED, actor=actor, note="reopened", extra_fields=changed)
+    elif changed:
+        order.save(update_fields=list(changed))
 
 
 def order_record_shipment(*, order: SalesOrder, quantities: dict[int, Decimal], actor=None, locked: bool = False) -> SalesOrder:
@@ -139,13 +144,25 @@ def order_record_shipment(*, order: SalesOrder, quantities: dict[int, Decimal], 
         order = SalesOrder.objects.select_for_update(of=("self",)).select_related("company").get(pk=order.pk, company_id=order.company_id)
     if order.status not in (Status.CONFIRMED, Status.CLOSED):
         raise Invalid({"sales_order": ["The order is not confirmed."]})
+    # The order is locked, so its lines' progress read here is current: every line is checked
+    # before anything is written, then the lines move in one call (the conditions back it up).
+    lines = {pk: [quantity, delivered] for pk, quantity, delivered in order.lines.values_list("pk", "quantity", "delivered_quantity")}
     for line_id in sorted(quantities):
-        quantity = quantities[line_id]
-        where = {"id": line_id, "order": order.pk}
-        limits = {"room": {"delivered_quantity": "quantity"}} if quantity > 0 else {"at_least": {"delivered_quantity": -quantity}}
-        if not arithmetic.bump(SalesOrderLine, where=where, add={"delivered_quantity": quantity}, places=Q4, **limits):
+        quantity, line = quantities[line_id], lines.get(line_id)
+        if line is None or line[1] + quantity > line[0] or line[1] + quantity < 0:
             raise OverDelivery(order_line=line_id, quantity=str(quantity))
-    refresh_states(order, actor=actor)
+        line[1] += quantity
+    out = [{"where": {"id": pk, "order": order.pk}, "add": {"delivered_quantity": q}} for pk, q in sorted(quantities.items()) if q > 0]
+    back = [
+        {"where": {"id": pk, "order": order.pk}, "add": {"delivered_quantity": q}, "at_least": {"delivered_quantity": -q}}
+        for pk, q in sorted(quantities.items())
+        if q < 0
+    ]
+    moved = arithmetic.bump_each(SalesOrderLine, out, places=Q4, room={"delivered_quantity": "quantity"})
+    moved += arithmetic.bump_each(SalesOrderLine, back, places=Q4)
+    if moved != len(out) + len(back):
+        raise OverDelivery(order_lines=sorted(quantities))
+    refresh_states(order, actor=actor, pairs=[(quantity, delivered) for quantity, delivered in lines.values()])
     return order
 
 

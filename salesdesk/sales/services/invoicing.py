@@ -18,10 +18,12 @@ from salesdesk.sales.services.goods import close_if_done
 Status = SalesOrder.Status
 
 
-def billable_quantities(order: SalesOrder, *, on_delivery: bool) -> dict[int, Decimal]:
-    """Per order line, what is left to bill: ordered (policy on order) or shipped (on delivery), less what was billed."""
+def billable_quantities(order: SalesOrder, *, on_delivery: bool, lines=None) -> dict[int, Decimal]:
+    """Per order line, what is left to bill: ordered (policy on order) or shipped (on delivery), less what was billed.
+
+    `lines`: the order's lines, when the caller has just read them."""
     result = {}
-    for line in order.lines.all():
+    for line in order.lines.all() if lines is None else lines:
         basis = line.delivered_quantity if on_delivery else line.quantity
         left = basis - line.invoiced_quantity
         if left > 0:
@@ -29,8 +31,10 @@ def billable_quantities(order: SalesOrder, *, on_delivery: bool) -> dict[int, De
     return result
 
 
-def _states(order: SalesOrder) -> None:
-    lines = list(SalesOrderLine.objects.filter(order=order).values_list("quantity", "invoiced_quantity"))
+def _states(order: SalesOrder, lines=None) -> None:
+    """Invoice and payment states from the lines' (quantity, invoiced) pairs (read here unless given)."""
+    if lines is None:
+        lines = list(SalesOrderLine.objects.filter(order=order).values_list("quantity", "invoiced_quantity"))
     order.invoice_state = progress.invoice_state(lines)
     # Once everything is billed, what is owed is what was billed (credit notes lower it).
     owed = order.invoiced_amount if order.invoice_state == "invoiced" else order.total_amount
@@ -49,26 +53,27 @@ def order_record_invoice(*, order: SalesOrder, quantities: dict[int, Decimal], a
     )
     if order.status not in (Status.CONFIRMED, Status.CLOSED):
         raise OverInvoicing(reason="the order is not confirmed", order=order.pk)
+    # The order is locked, so its lines' progress read here is current: every line is checked
+    # before anything is written, then the lines move in one call (the conditions back it up).
+    lines = {pk: [quantity, billed] for pk, quantity, billed in order.lines.values_list("pk", "quantity", "invoiced_quantity")}
     for line_id in sorted(quantities):
-        quantity = quantities[line_id]
-        updated = arithmetic.bump(
-            SalesOrderLine,
-            where={"id": line_id, "order": order.pk},
-            add={"invoiced_quantity": quantity},
-            places=arithmetic.QUANTITY_PLACES,
-            room={"invoiced_quantity": "quantity"},
-        )
-        if not updated:
-            raise OverInvoicing(order_line=line_id, quantity=str(quantity))
+        line = lines.get(line_id)
+        if line is None or line[1] + quantities[line_id] > line[0]:
+            raise OverInvoicing(order_line=line_id, quantity=str(quantities[line_id]))
+        line[1] += quantities[line_id]
+    changes = [{"where": {"id": pk, "order": order.pk}, "add": {"invoiced_quantity": q}} for pk, q in sorted(quantities.items())]
+    if arithmetic.bump_each(SalesOrderLine, changes, places=arithmetic.QUANTITY_PLACES, room={"invoiced_quantity": "quantity"}) != len(
+        changes
+    ):
+        raise OverInvoicing(order_lines=sorted(quantities))
     order.invoiced_amount += amount
-    _states(order)
+    _states(order, [(quantity, billed) for quantity, billed in lines.values()])
     # The customer's open orders drop by what is now billed; the last invoice takes the rest.
     reduction = order.open_amount if order.invoice_state == "invoiced" else min(order.open_amount, in_base(order, amount))
     if reduction:
         customer_services.account_add(customer_id=order.customer_id, company_id=order.company_id, open_orders=-reduction)
     order.open_amount -= reduction
-    order.save(update_fields=["invoiced_amount", "open_amount", "invoice_state", "payment_state"])
-    close_if_done(order)
+    close_if_done(order, changed=("invoiced_amount", "open_amount", "invoice_state", "payment_state"))
     return order
 
 
@@ -100,8 +105,7 @@ def order_record_credit(*, order: SalesOrder, amount: Decimal, quantities: dict[
         back = in_base(order, amount)
         customer_services.account_add(customer_id=order.customer_id, company_id=order.company_id, open_orders=back)
         order.open_amount += back
-    order.save(update_fields=["invoiced_amount", "open_amount", "invoice_state", "payment_state"])
-    close_if_done(order)
+    close_if_done(order, changed=("invoiced_amount", "open_amount", "invoice_state", "payment_state"))
     return order
 
 
@@ -110,6 +114,5 @@ def order_record_payment(*, order: SalesOrder, amount: Decimal) -> SalesOrder:
     order = SalesOrder.objects.select_for_update().get(pk=order.pk, company_id=order.company_id)
     order.paid_amount += amount
     _states(order)
-    order.save(update_fields=["paid_amount", "invoice_state", "payment_state"])
-    close_if_done(order)
+    close_if_done(order, changed=("paid_amount", "invoice_state", "payment_state"))
     return order

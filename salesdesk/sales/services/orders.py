@@ -88,7 +88,7 @@ def order_create(
     order = SalesOrder.objects.create(
         company=company,
         customer=customer,
-        salesperson=customer.salesperson or actor,
+        salesperson_id=customer.salesperson_id or actor.pk,
         quotation=quotation,
         currency=common.document_currency(company, customer, currency),
         price_list=price_list,
@@ -109,7 +109,7 @@ def order_from_quotation(*, quotation: Quotation, actor) -> SalesOrder:
     order = SalesOrder.objects.create(
         company=quotation.company,
         customer=quotation.customer,
-        salesperson=quotation.salesperson,
+        salesperson_id=quotation.salesperson_id,
         quotation=quotation,
         currency=quotation.currency,
         price_list=quotation.price_list,

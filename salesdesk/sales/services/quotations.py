@@ -60,7 +60,7 @@ def quotation_create(
         company=company,
         number=number,
         customer=customer,
-        salesperson=customer.salesperson or actor,
+        salesperson_id=customer.salesperson_id or actor.pk,
         currency=common.document_currency(company, customer, currency),
         price_list=price_list,
         date=on,
