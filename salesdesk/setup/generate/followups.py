@@ -28,24 +28,7 @@ class Followups:
             pid, _, cost, _, _ = self.products[index]
             value = cost * quantity
             cost_total += value
-            move_id = self.moves.next_id()
-            self.moves.add(
-                (
-                    move_id,
-                    self.company_id,
-                    pid,
-                    self.m.warehouse_id,
-                    "delivery",
-                    -quantity,
-                    cost,
-                    -value,
-                    day,
-                    "",
-                    number,
-                    self.admin_id,
-                    shipped_at,
-                )
-            )
+            move_id = self.stock_move(pid, "delivery", -quantity, cost, -value, day, "", number, shipped_at)
             self.delivery_lines.add(
                 (self.delivery_lines.next_id(), self.company_id, delivery_id, seq, line_id, pid, self.names[pid], quantity, value, move_id)
             )

@@ -143,6 +143,14 @@ class History(Followups):
 
     # -- stock coming in --------------------------------------------------------------------
 
+    def stock_move(self, pid: int, kind: str, quantity, cost, value, day: date, reason: str, reference: str, at: datetime) -> int:
+        """A stock move row in the main warehouse, by the administrator; returns its id."""
+        move_id = self.moves.next_id()
+        self.moves.add(
+            (move_id, self.company_id, pid, self.m.warehouse_id, kind, quantity, cost, value, day, reason, reference, self.admin_id, at)
+        )
+        return move_id
+
     def receive(self, day: date, needs: dict[int, int]) -> None:
         """One receipt document for every product whose free stock falls short of what the batch needs."""
         short = []
@@ -161,24 +169,7 @@ class History(Followups):
             pid, _, cost, _, _ = self.products[index]
             value = cost * quantity
             total += value
-            move_id = self.moves.next_id()
-            self.moves.add(
-                (
-                    move_id,
-                    self.company_id,
-                    pid,
-                    self.m.warehouse_id,
-                    "receipt",
-                    quantity,
-                    cost,
-                    value,
-                    day,
-                    "supplier delivery",
-                    number,
-                    self.admin_id,
-                    at,
-                )
-            )
+            move_id = self.stock_move(pid, "receipt", quantity, cost, value, day, "supplier delivery", number, at)
             self.adjustment_lines.add((self.adjustment_lines.next_id(), self.company_id, adjustment_id, pid, quantity, move_id))
             self.state.stock_in(pid, quantity, value)
         entry_id = self.entry(
