@@ -9,6 +9,7 @@ with the Decimals the services computed.
 """
 
 from decimal import Decimal
+from enum import Enum
 
 from django.db import connection
 from django.db.models.functions import Round
@@ -68,6 +69,11 @@ def bump_each(model, changes: list[dict], *, places: dict[str, int] | int = MONE
         return cursor.rowcount
 
 
+def _plain(value):
+    """A choice (`Invoice.Status.POSTED`) as its stored value; anything else as it is, with its own type."""
+    return value.value if isinstance(value, Enum) else value
+
+
 def _statement(model, *, where, add, places, at_least=None, room=None) -> tuple[str, list]:
     if not where:
         raise ValueError("bump() needs the rows it moves")
@@ -83,10 +89,10 @@ def _statement(model, *, where, add, places, at_least=None, room=None) -> tuple[
     for name, value in where.items():
         if isinstance(value, (list, tuple)):  # one of several values
             conditions.append(f"{column[name]} IN ({', '.join(['%s'] * len(value))})")
-            params.extend(str(item) for item in value)
+            params.extend(_plain(item) for item in value)
         else:
             conditions.append(f"{column[name]} = %s")
-            params.append(value)
+            params.append(_plain(value))
     for name, value in (at_least or {}).items():
         conditions.append(f"{column[name]} >= CAST(%s AS NUMERIC)")
         params.append(Decimal(value))
