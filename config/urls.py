@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.db import connection
 from django.http import JsonResponse
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic.base import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 
@@ -29,6 +31,9 @@ handler404 = not_found
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # Browsers ask for /favicon.ico on pages without a <link rel=icon> (PDFs, JSON); answering it
+    # spares a 404 page, which would also hand a cookieless browser a fresh CSRF cookie.
+    path("favicon.ico", RedirectView.as_view(url=static("salesdesk/favicon.svg"), permanent=True)),
     path("api/v1/", include("config.api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -55,9 +55,13 @@ def page(browser, live_server):
 
 @pytest.fixture
 def login(page):
-    """`login("sales")` signs in through the login form (fixture users have password `<name>-pw-1234`)."""
+    """`login("sales")` signs whoever was signed in out and signs in through the login form (fixture users have password `<name>-pw-1234`)."""
 
     def do(username: str):
+        # Leave the previous page first so none of its late requests (a poll, the favicon) can come
+        # back after the cookies are cleared and replace the login form's CSRF cookie.
+        page.goto("about:blank")
+        page.context.clear_cookies()
         page.goto("/login/")
         page.fill("input[name=username]", username)
         page.fill("input[name=password]", f"{username}-pw-1234")

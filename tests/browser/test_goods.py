@@ -167,7 +167,6 @@ def test_goods_from_backorder_to_dispute(page, login, story):
     expect_cells(queue_line, "2", "2", "0", "0", "2")
 
     # 4. The accountant invoices what was shipped (the first delivery: 3 × 100.00 + 21 % = 363.00) and posts it.
-    page.context.clear_cookies()
     login("accountant")
     order_url = reverse("sales:order-detail", args=[order.pk])
     page.goto(order_url)
@@ -186,7 +185,6 @@ def test_goods_from_backorder_to_dispute(page, login, story):
     expect(page.locator("#amount-due")).to_have_text("EUR 363.00")
 
     # 5. One chair comes back: the manager asks for it from the delivery and approves it.
-    page.context.clear_cookies()
     login("manager")
     page.goto(reverse("fulfilment:delivery-detail", args=[first.pk]))
     page.click("#return-button")
@@ -207,7 +205,6 @@ def test_goods_from_backorder_to_dispute(page, login, story):
     expect_flash(page, f"{ret.number} is approved")
 
     # The clerk sees it coming, receives it and puts it back on the shelf.
-    page.context.clear_cookies()
     login("warehouse")
     page.goto(stock_url)
     expect(page.locator("#incoming")).to_have_text("1")
@@ -227,7 +224,6 @@ def test_goods_from_backorder_to_dispute(page, login, story):
     expect(page.locator("#incoming")).to_have_text("0")
 
     # The accountant credits it at the invoiced price: 100.00 + 21 % = 121.00.
-    page.context.clear_cookies()
     login("accountant")
     page.goto(return_url)
     page.get_by_role("button", name="Issue credit note").click()

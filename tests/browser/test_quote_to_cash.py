@@ -59,7 +59,6 @@ def test_credit_hold_release_and_the_accountants_quote_to_cash(page, login, held
     assert order.status == SalesOrder.Status.CREDIT_HOLD and order.number == ""
 
     # The accountant finds it in the queue and releases it with a reason: it is confirmed with a number.
-    page.context.clear_cookies()
     login("accountant")
     page.goto(reverse("sales:credit-holds"))
     row = page.locator(f"#held-{order.pk}")

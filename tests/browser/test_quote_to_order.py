@@ -54,7 +54,6 @@ def test_quote_to_confirmed_order_with_a_managers_approval(page, login, desk, li
     order.refresh_from_db()
     assert order.status == "pending_approval" and order.number == ""
 
-    page.context.clear_cookies()
     login("manager")
     page.goto(reverse("sales:approval-list"))
     approval = PriceApproval.objects.get()
@@ -63,7 +62,6 @@ def test_quote_to_confirmed_order_with_a_managers_approval(page, login, desk, li
     approval.refresh_from_db()
     assert approval.status == "approved"
 
-    page.context.clear_cookies()
     login("sales")
     page.goto(reverse("sales:order-detail", args=[order.pk]))
     page.click("#confirm-button")

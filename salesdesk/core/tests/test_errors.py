@@ -234,3 +234,13 @@ def test_an_unknown_api_url_answers_the_json_error_body(admin_api):
     response = admin_api.get("/api/v1/no-such-resource/")
     assert response.status_code == 404
     assert response.json() == {"code": "not_found", "message": "Not found.", "details": {}}
+
+
+def test_the_browser_tab_icon_is_served_and_asking_for_it_sets_no_cookie(db, client):
+    # /favicon.ico used to render the 404 page, whose forms minted a new CSRF cookie for a
+    # cookieless browser and could overwrite the one a login form had just been given.
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("salesdesk/favicon.svg")
+    assert "csrftoken" not in response.cookies
+    assert b'rel="icon"' in client.get("/login/").content
