@@ -15,6 +15,9 @@ from salesdesk.fulfilment.api import returns as fulfilment_returns
 from salesdesk.fulfilment.api import stock as fulfilment_stock
 from salesdesk.inventory.api import views as inventory
 from salesdesk.ledger.api import views as ledger
+from salesdesk.reporting.api import analysis as reporting_analysis
+from salesdesk.reporting.api import dashboards as reporting_dashboards
+from salesdesk.reporting.api import demand as reporting_demand
 from salesdesk.sales.api import orders as sales_orders
 from salesdesk.sales.api import views as sales
 from salesdesk.sales.api.settings import SalesSettingsView
@@ -59,6 +62,10 @@ urlpatterns = [
     path("sales-settings/", SalesSettingsView.as_view(), name="sales-settings"),
     path("ledger/trial-balance/", ledger.TrialBalanceView.as_view(), name="ledger-trial-balance"),
     path("billing-settings/", receivables.BillingSettingsView.as_view(), name="billing-settings"),
+    path("reports/sales-analysis/", reporting_analysis.SalesAnalysisView.as_view(), name="report-sales-analysis"),
+    path("reports/sales-analysis/documents/", reporting_analysis.DrillView.as_view(), name="report-sales-analysis-documents"),
+    path("reports/dashboard/", reporting_dashboards.DashboardView.as_view(), name="report-dashboard"),
+    path("reports/demand-board/", reporting_demand.DemandBoardView.as_view(), name="report-demand-board"),
     path("receivables/aging/", receivables.AgeingView.as_view(), name="receivables-aging"),
     # Before the router: the customers resource lives in a lower app that knows nothing of billing.
     path("customers/<int:id>/statement/", receivables.CustomerStatementView.as_view(), name="customer-statement"),

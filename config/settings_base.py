@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "salesdesk.sales",
     "salesdesk.fulfilment",
     "salesdesk.billing",
+    "salesdesk.reporting",
     "salesdesk.setup",
 ]
 

@@ -16,4 +16,5 @@ urlpatterns = [
     path("ledger/", include("salesdesk.ledger.web.urls")),
     path("fulfilment/", include("salesdesk.fulfilment.web.urls")),
     path("billing/", include("salesdesk.billing.web.urls")),
+    path("reports/", include("salesdesk.reporting.web.urls")),
 ]

@@ -7,6 +7,9 @@ from salesdesk.accounts.tenancy import memberships_of
 
 # (section, label, url name, permission needed to see it)
 NAVIGATION = [
+    (_("Reports"), _("Dashboard"), "reporting:dashboard", None),
+    (_("Reports"), _("Sales analysis"), "reporting:analysis", "reporting.view_salesfact"),
+    (_("Reports"), _("Demand board"), "reporting:demand", "reporting.demand_salesfact"),
     (_("Sales"), _("Customers"), "customers:customer-list", "customers.view_customer"),
     (_("Sales"), _("Customer groups"), "customers:group-list", "customers.view_customergroup"),
     (_("Sales"), _("Quotations"), "sales:quotation-list", "sales.view_quotation"),
@@ -50,7 +53,7 @@ def navigation(request):
         return {"nav_sections": [], "user_companies": []}
     sections: dict[str, list[dict]] = {}
     for section, label, url_name, perm in NAVIGATION:
-        if membership.has_perm(perm):
+        if perm is None or membership.has_perm(perm):
             try:
                 url = reverse(url_name)
             except NoReverseMatch:  # a page not installed in this build is simply not shown

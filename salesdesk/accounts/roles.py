@@ -26,12 +26,12 @@ ALL = tuple(LABELS)
 # (salesperson) or their team's (sales manager).
 COMPANY_WIDE = {ADMINISTRATOR, ACCOUNTANT, WAREHOUSE_CLERK}
 
-SALESDESK_APPS = ("accounts", "catalog", "customers", "inventory", "sales", "fulfilment", "ledger", "billing", "core")
+SALESDESK_APPS = ("accounts", "catalog", "customers", "inventory", "sales", "fulfilment", "ledger", "billing", "reporting", "core")
 # The ledger is company-wide money: sellers and the warehouse do not read it.
 _OPERATIONS_APPS = tuple(app for app in SALESDESK_APPS if app != "ledger")
 # The warehouse does not read invoices and payments either, nor the priced sales documents:
 # it works from deliveries, returns and stock, which show quantities, never prices or margins.
-_WAREHOUSE_APPS = tuple(app for app in _OPERATIONS_APPS if app not in ("billing", "sales"))
+_WAREHOUSE_APPS = tuple(app for app in _OPERATIONS_APPS if app not in ("billing", "sales", "reporting"))
 # Custom permissions: `post_invoice` (post invoices and credit notes), `release_salesorder`
 # (release an order held for credit), `approve_returnrequest` (decide on a return),
 # `margins_delivery` (see what goods cost and the margin on them).
@@ -42,7 +42,9 @@ _SALES_DOCUMENTS = ("quotation", "quotationline", "salesorder", "salesorderline"
 
 # role -> list of (app_label, model or "*", actions)
 GRANTS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
-    ADMINISTRATOR: [(app, "*", ("view", "add", "change", "delete", "post", "release", "approve", "margins")) for app in SALESDESK_APPS],
+    ADMINISTRATOR: [
+        (app, "*", ("view", "add", "change", "delete", "post", "release", "approve", "margins", "demand")) for app in SALESDESK_APPS
+    ],
     SALES_MANAGER: [
         *[(app, "*", _MASTER) for app in SALESDESK_APPS],
         ("customers", "customer", ("add", "change", "delete")),
@@ -58,6 +60,7 @@ GRANTS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("sales", "salesorder", ("release",)),
         ("fulfilment", "returnrequest", ("add", "change", "approve")),
         ("fulfilment", "delivery", ("margins",)),
+        ("reporting", "salesfact", ("demand",)),
     ],
     SALESPERSON: [
         *[(app, "*", _MASTER) for app in _OPERATIONS_APPS],
@@ -67,6 +70,7 @@ GRANTS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("sales", "salesorder", ("delete",)),  # draft orders only (the service refuses others)
         ("fulfilment", "returnrequest", ("add", "change")),
         ("fulfilment", "delivery", ("margins",)),
+        ("reporting", "salesfact", ("demand",)),
     ],
     WAREHOUSE_CLERK: [
         *[(app, "*", _MASTER) for app in _WAREHOUSE_APPS],
@@ -75,6 +79,8 @@ GRANTS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         # Picks, ships, records deliveries and refusals, and receives returns.
         ("fulfilment", "delivery", ("add", "change")),
         ("fulfilment", "returnrequest", ("change",)),
+        # The demand board: quantities ordered and not yet shipped, against stock (no prices).
+        ("reporting", "salesfact", ("demand",)),
     ],
     ACCOUNTANT: [
         *[(app, "*", _MASTER) for app in SALESDESK_APPS],
@@ -86,6 +92,7 @@ GRANTS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("billing", "*", _BILLING_WRITES),
         ("sales", "salesorder", ("release",)),
         ("fulfilment", "delivery", ("margins",)),
+        ("reporting", "salesfact", ("demand",)),
     ],
 }
 
@@ -97,10 +104,14 @@ HIDDEN_FROM = {
     WAREHOUSE_CLERK: {("core", "auditentry"), ("catalog", "pricelist"), ("catalog", "pricelistitem")},
 }
 
-# Models nobody changes through the role table (append-only or internal).
+# Models nobody changes through the role table (append-only or internal). Custom permissions on
+# them (seeing the demand board built from the sales facts) are still granted.
+WRITES = ("add", "change", "delete")
 READ_ONLY_MODELS = {("core", "auditentry"), ("core", "documentevent"), ("core", "numbercounter"), ("core", "idempotencyrecord")}
 # Ledger postings are append-only: written by the posting services, never through the role table.
 READ_ONLY_MODELS |= {("ledger", "journalentry"), ("ledger", "journalline"), ("ledger", "accountbalance")}
+# Sales facts and rollups are reporting's read models, written only by its refresh.
+READ_ONLY_MODELS |= {("reporting", "salesfact"), ("reporting", "salesrollup"), ("reporting", "factcursor")}
 # Stock is changed only by moves, which the goods services write; lines come with their documents.
 READ_ONLY_MODELS |= {
     ("inventory", "stockmove"),
@@ -129,7 +140,7 @@ def permissions_for(role: str, available: list[tuple[str, str, str]]) -> set[tup
             action = codename.split("_", 1)[0]
             if action not in actions:
                 continue
-            if action != "view" and (a_app, a_model) in READ_ONLY_MODELS:
+            if action in WRITES and (a_app, a_model) in READ_ONLY_MODELS:
                 continue
             if (a_app, a_model) in HIDDEN_FROM.get(role, set()):
                 continue

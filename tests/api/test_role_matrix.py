@@ -30,7 +30,7 @@ _STANDARD = {"list": ("get", "view"), "retrieve": ("get", "view"), "create": ("p
 
 def granted(role: str, app_label: str, model: str, action: str) -> bool:
     """What the documented table says: may `role` do `action` (view/add/change/delete) on the model?"""
-    if action != "view" and (app_label, model) in roles.READ_ONLY_MODELS:
+    if action in roles.WRITES and (app_label, model) in roles.READ_ONLY_MODELS:
         return False
     if (app_label, model) in roles.HIDDEN_FROM.get(role, set()):
         return False

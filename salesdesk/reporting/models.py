@@ -1,0 +1,122 @@
+"""Reporting's own read models: sales facts, their rollups, and how far they have read.
+
+Nothing else writes these tables, and they can always be rebuilt from the documents (see
+docs/reporting.md). Amounts are in the company's currency.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from salesdesk.core.models import CompanyOwned
+
+
+class Measure(models.TextChoices):
+    """What a fact counts: goods ordered, shipped, invoiced, credited, or money collected."""
+
+    ORDERED = "ordered", _("Ordered")
+    DELIVERED = "delivered", _("Delivered")
+    INVOICED = "invoiced", _("Invoiced")
+    CREDITED = "credited", _("Credited")
+    COLLECTED = "collected", _("Collected")
+
+
+class Source(models.TextChoices):
+    """The kind of document a fact comes from, for drilling down to it."""
+
+    ORDER = "order", _("Sales order")
+    DELIVERY = "delivery", _("Delivery")
+    RETURN = "return", _("Return")
+    INVOICE = "invoice", _("Invoice")
+    PAYMENT = "payment", _("Payment")
+
+
+class SalesFact(CompanyOwned):
+    """One change to one document line's contribution to sales, with the dimensions it is analysed by.
+
+    Facts are only ever added. When a document changes (an order amended or cancelled, a
+    delivery refused), the refresh adds the difference between what the document counts
+    for now and what its facts already add up to, so the sum of a line's facts is always
+    what the document says today.
+    """
+
+    measure = models.CharField(max_length=10, choices=Measure)
+    date = models.DateField()
+    source = models.CharField(max_length=10, choices=Source)
+    source_id = models.PositiveBigIntegerField()
+    source_line_id = models.PositiveBigIntegerField(default=0)  # 0 for a document without lines (a payment)
+    customer_id = models.PositiveBigIntegerField()
+    customer_group_id = models.PositiveBigIntegerField(default=0)  # 0: none
+    region_id = models.PositiveBigIntegerField(default=0)
+    team_id = models.PositiveBigIntegerField(default=0)
+    salesperson_id = models.PositiveBigIntegerField(default=0)
+    product_id = models.PositiveBigIntegerField(default=0)
+    category_id = models.PositiveBigIntegerField(default=0)
+    quantity = models.DecimalField(max_digits=18, decimal_places=4, default=0)
+    revenue = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    cost = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    gross_profit = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    # +1 on the fact that counts its document once (the first line), -1 when that is undone.
+    documents = models.SmallIntegerField(default=0)
+
+    class Meta:
+        permissions = [("demand_salesfact", "Can see the demand board")]
+        indexes = [
+            models.Index(fields=["company", "source", "source_id"], name="fact_source_idx"),
+            models.Index(fields=["company", "measure", "date"], name="fact_measure_date_idx"),
+        ]
+
+
+class Grain(models.TextChoices):
+    DAY = "day", _("Day")
+    MONTH = "month", _("Month")
+
+
+class SalesRollup(CompanyOwned):
+    """The facts summed per period (a day or a month) and per salesperson, team, region, category and group.
+
+    Dashboards and the analysis read these: their cost grows with the number of cells shown,
+    not with the number of documents. Each refresh adds its new facts to the cells they fall in.
+    """
+
+    measure = models.CharField(max_length=10, choices=Measure)
+    grain = models.CharField(max_length=5, choices=Grain)
+    period = models.DateField()  # the day, or the first day of the month
+    salesperson_id = models.PositiveBigIntegerField(default=0)
+    team_id = models.PositiveBigIntegerField(default=0)
+    region_id = models.PositiveBigIntegerField(default=0)
+    category_id = models.PositiveBigIntegerField(default=0)
+    customer_group_id = models.PositiveBigIntegerField(default=0)
+    quantity = models.DecimalField(max_digits=18, decimal_places=4, default=0)
+    revenue = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    cost = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    gross_profit = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    documents = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "company",
+                    "measure",
+                    "grain",
+                    "period",
+                    "salesperson_id",
+                    "team_id",
+                    "region_id",
+                    "category_id",
+                    "customer_group_id",
+                ],
+                name="rollup_cell_unique",
+            )
+        ]
+        indexes = [models.Index(fields=["company", "grain", "measure", "period"], name="rollup_period_idx")]
+
+
+class FactCursor(CompanyOwned):
+    """The last document event the company's facts have read; the refresh starts after it."""
+
+    last_event_id = models.PositiveBigIntegerField(default=0)
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["company"], name="factcursor_company_unique")]

@@ -1,0 +1,148 @@
+"""Keeping the sales facts and rollups up to date: `refresh` reads only new events, `rebuild` starts over.
+
+A refresh takes the document events written since its cursor, works out what each touched
+document counts for now (`facts.current_facts`), subtracts what its facts already add up to,
+and writes the difference as new facts, adding it to the rollup cells in the same
+transaction. Refreshing twice, or after every event, or once at the end, gives the same
+figures: that is what the rebuild test checks.
+"""
+
+from collections import defaultdict
+from datetime import date
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from salesdesk.core.arithmetic import MONEY_PLACES, QUANTITY_PLACES
+from salesdesk.core.models import DocumentEvent
+from salesdesk.reporting.facts import BUILDERS, SOURCE_MODELS, Context, Facts, Figures, Key, group_by_source
+from salesdesk.reporting.models import FactCursor, Grain, SalesFact, SalesRollup
+
+BATCH_EVENTS = 5000
+_ROLLUP_DIMENSIONS = ("salesperson_id", "team_id", "region_id", "category_id", "customer_group_id")
+_MEASURES = ("quantity", "revenue", "cost", "gross_profit", "documents")
+_PLACES = {"quantity": QUANTITY_PLACES, "revenue": MONEY_PLACES, "cost": MONEY_PLACES, "gross_profit": MONEY_PLACES}
+
+
+def refresh(*, company) -> int:
+    """Bring the company's facts up to its latest document event; answers how many facts were added."""
+    added = 0
+    while True:
+        with transaction.atomic():
+            written, more = _refresh_batch(company)
+        added += written
+        if not more:
+            return added
+
+
+def rebuild(*, company) -> int:
+    """Forget the company's facts and rollups and read every document event again."""
+    with transaction.atomic():
+        SalesRollup.objects.filter(company=company).delete()
+        SalesFact.objects.filter(company=company).delete()
+        FactCursor.objects.filter(company=company).delete()
+    return refresh(company=company)
+
+
+def _refresh_batch(company) -> tuple[int, bool]:
+    FactCursor.objects.get_or_create(company=company)
+    # Locked, so two refreshes of one company take turns instead of counting an event twice.
+    cursor = FactCursor.objects.select_for_update().get(company=company)
+    types = ContentType.objects.get_for_models(*SOURCE_MODELS)
+    source_of = {types[model].pk: source for model, source in SOURCE_MODELS.items()}
+    events = list(
+        DocumentEvent.objects.filter(company=company, pk__gt=cursor.last_event_id, content_type_id__in=source_of)
+        .order_by("pk")
+        .values_list("pk", "content_type_id", "object_id")[:BATCH_EVENTS]
+    )
+    last = _last_event_id(company, cursor.last_event_id)
+    if not events:
+        FactCursor.objects.filter(pk=cursor.pk).update(last_event_id=last, refreshed_at=timezone.now())
+        return 0, False
+    touched = group_by_source((source_of[ct], object_id) for _, ct, object_id in events)
+    ctx = Context(company)
+    deltas: Facts = {}
+    for source, ids in touched.items():
+        deltas.update(_differences(company, source, ids, BUILDERS[source](ctx, ids)))
+    _write(company, deltas)
+    more = len(events) == BATCH_EVENTS
+    FactCursor.objects.filter(pk=cursor.pk).update(
+        last_event_id=events[-1][0] if more else max(last, events[-1][0]), refreshed_at=timezone.now()
+    )
+    return len(deltas), more
+
+
+def _last_event_id(company, after: int) -> int:
+    """The newest event of any kind: a cursor past events no fact cares about need not read them again."""
+    return DocumentEvent.objects.filter(company=company, pk__gt=after).order_by("-pk").values_list("pk", flat=True).first() or after
+
+
+def _differences(company, source: str, ids: list[int], wanted: Facts) -> Facts:
+    """What must be added so that the documents' facts add up to `wanted`."""
+    have: Facts = {}
+    sums = {f: Sum(f) for f in ("quantity", "revenue", "cost", "documents")}
+    fields = [f.name for f in Key.__dataclass_fields__.values()]
+    for row in SalesFact.objects.filter(company=company, source=source, source_id__in=ids).values(*fields).annotate(**sums):
+        have[Key(**{f: row[f] for f in fields})] = Figures(row["quantity"], row["revenue"], row["cost"], row["documents"])
+    deltas: Facts = {}
+    for key in wanted.keys() | have.keys():
+        delta = Figures()
+        delta.add(wanted.get(key, Figures()))
+        delta.add(have.get(key, Figures()), -1)
+        if not delta.is_zero():
+            deltas[key] = delta
+    return deltas
+
+
+def _write(company, deltas: Facts) -> None:
+    facts = []
+    cells: dict[tuple, list] = defaultdict(lambda: [0, 0, 0, 0, 0])
+    for key, figures in deltas.items():
+        profit = figures.revenue - figures.cost
+        facts.append(
+            SalesFact(
+                company=company,
+                **key.__dict__,
+                quantity=figures.quantity,
+                revenue=figures.revenue,
+                cost=figures.cost,
+                gross_profit=profit,
+                documents=figures.documents,
+            )
+        )
+        dims = tuple(getattr(key, d) for d in _ROLLUP_DIMENSIONS)
+        for grain, period in ((Grain.DAY, key.date), (Grain.MONTH, key.date.replace(day=1))):
+            cell = cells[(key.measure, str(grain), period, *dims)]
+            for i, value in enumerate((figures.quantity, figures.revenue, figures.cost, profit, figures.documents)):
+                cell[i] += value
+    SalesFact.objects.bulk_create(facts, batch_size=1000)
+    _add_to_rollups(company, cells)
+
+
+def _add_to_rollups(company, cells: dict[tuple, list]) -> None:
+    """Adds each cell's figures to its rollup row, creating the row the first time (one upsert per batch)."""
+    table = SalesRollup._meta.db_table
+    keys = ["company_id", "measure", "grain", "period", *_ROLLUP_DIMENSIONS]
+    columns = ", ".join(keys + list(_MEASURES))
+    marks = ", ".join(["%s"] * (len(keys) + len(_MEASURES)))
+    # Rounded to the column's places in the statement, as core.arithmetic does: SQLite adds in floating point.
+    added = ", ".join(
+        f"{m} = {table}.{m} + excluded.{m}"
+        if m == "documents"
+        else f"{m} = CAST(ROUND({table}.{m} + excluded.{m}, {_PLACES[m]}) AS NUMERIC)"
+        for m in _MEASURES
+    )
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({marks}) ON CONFLICT (company_id, measure, grain, period, {', '.join(_ROLLUP_DIMENSIONS)}) DO UPDATE SET {added}"  # noqa: S608 - names are ours
+    rows = [
+        (company.pk, measure, grain, period, *dims, *figures) for (measure, grain, period, *dims), figures in cells.items() if any(figures)
+    ]
+    if rows:
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, rows)
+
+
+def facts_as_of(company) -> date | None:
+    cursor = FactCursor.objects.filter(company=company).values_list("refreshed_at", flat=True).first()
+    return timezone.localdate(cursor) if cursor else None
