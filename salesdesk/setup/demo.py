@@ -24,7 +24,9 @@ from salesdesk.core import audit
 from salesdesk.customers import services as customer_services
 from salesdesk.customers.models import PaymentTerm
 from salesdesk.inventory.models import Warehouse
-from salesdesk.setup import demo_billing, demo_goods, demo_sales
+from salesdesk.reporting import services as reporting_services
+from salesdesk.sales.models import SalesOrder
+from salesdesk.setup import demo_billing, demo_goods, demo_history, demo_sales
 from salesdesk.setup.demo_catalog import load_catalog, load_price_lists
 from salesdesk.setup.demo_customers import load_customer_groups, load_customers
 from salesdesk.setup.services import company_setup
@@ -100,6 +102,8 @@ class Demo:
     groups: dict[str, Any] = field(default_factory=dict)
     categories: dict[str, Any] = field(default_factory=dict)
     products: list[Any] = field(default_factory=list)
+    history: dict[str, int] = field(default_factory=dict)  # rows written by the two-year history, per table
+    facts: int = 0
     price_lists: dict[str, Any] = field(default_factory=dict)
     warehouse: Warehouse | None = None
     customers: list[Any] = field(default_factory=list)
@@ -149,9 +153,12 @@ def load_demo() -> Demo:
         },
     )
     load_customers(demo)
+    demo.history = demo_history.load_history(demo)
     demo_sales.load_sales(demo)
     demo_billing.load_billing(demo)
     demo_goods.load_goods(demo)
+    # Dashboards and the analysis read the sales facts: written now, not at the first page view.
+    demo.facts = reporting_services.refresh(company=company)
     return demo
 
 
@@ -260,6 +267,7 @@ def summary(demo: Demo) -> list[str]:
         f"warehouses: {1 if demo.warehouse else 0}",
         f"Customers: {len(demo.customers)} ({', '.join(f'{k} {v}' for k, v in sorted(status.items()))}); "
         f"by salesperson: {', '.join(f'{k} {v}' for k, v in sorted(by_owner.items()))}",
+        f"History: {demo.history.get(SalesOrder._meta.db_table, 0)} settled orders over the last two years; sales facts: {demo.facts}",
         *demo_sales.summary(demo.company),
         *demo_billing.summary(demo.company),
         *demo_goods.summary(demo.company),

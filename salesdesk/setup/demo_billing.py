@@ -38,6 +38,7 @@ from salesdesk.customers.models import Customer
 from salesdesk.sales import services as sales
 from salesdesk.sales.errors import CreditLimitExceeded, CustomerBlocked
 from salesdesk.sales.models import SalesOrder
+from salesdesk.setup import demo_history
 from salesdesk.setup.demo_sales import mail_kept_in_memory
 
 SETTINGS = {
@@ -135,8 +136,10 @@ class _BillingLoader:
             action()
 
     def cast(self) -> dict[str, Customer]:
-        """The customers of the story: active, in euros, with no orders (their history is all here)."""
-        with_orders = set(SalesOrder.objects.filter(company=self.company).values_list("customer_id", flat=True))
+        """The customers of the story: active, in euros, with no recent orders (their open history is all
+        here; the settled two-year history before it leaves nothing open)."""
+        recent = SalesOrder.objects.filter(company=self.company, date__gte=self.days_ago(demo_history.RECENT_DAYS))
+        with_orders = set(recent.values_list("customer_id", flat=True))
         quiet = [
             c
             for c in self.demo.customers

@@ -41,6 +41,7 @@ from salesdesk.inventory.models import Reservation, StockAdjustment, StockLevel
 from salesdesk.sales import services as sales
 from salesdesk.sales.errors import CreditLimitExceeded, CustomerBlocked
 from salesdesk.sales.models import SalesOrder
+from salesdesk.setup import demo_history
 
 # days ago, which share of the products, unit cost against the standard cost (fewest, most %)
 RECEIPTS = ((95, 1.0, (96, 100)), (50, 0.3, (101, 106)), (6, 0.1, (99, 103)))
@@ -220,8 +221,10 @@ class _GoodsLoader:
 
     def sell_on_delivery(self) -> None:
         """Three customers billed per delivery: two deliveries and two invoices; delivered, paid and closed; a backorder."""
-        busy = set(SalesOrder.objects.filter(company=self.company).values_list("customer_id", flat=True))
-        busy |= set(Invoice.objects.filter(company=self.company).values_list("customer_id", flat=True))
+        # Customers with current business; the settled two-year history leaves nothing open.
+        since = self.today - timedelta(days=demo_history.RECENT_DAYS)
+        busy = set(SalesOrder.objects.filter(company=self.company, date__gte=since).values_list("customer_id", flat=True))
+        busy |= set(Invoice.objects.filter(company=self.company, issue_date__gte=since).values_list("customer_id", flat=True))
         pool = [
             c
             for c in self.demo.customers

@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from salesdesk.billing import services as billing
 from salesdesk.billing.tests import conftest as billing_fixtures
 
 member, confirmed_order = billing_fixtures.member, billing_fixtures.confirmed_order
@@ -46,3 +47,36 @@ def test_the_manager_pivots_drills_down_and_exports(page, login, north_order):
     expect(page.locator("#drill-documents")).to_contain_text(north_order.number)
     page.click(f"text={north_order.number}")
     expect(page.locator("h1")).to_contain_text(north_order.number)
+
+
+@pytest.mark.parametrize(
+    ("username", "section", "figure"),
+    [
+        ("manager", "leader", "#leader-invoiced-month"),
+        ("sales", "sales", "#section-sales"),
+        ("warehouse", "warehouse", "#section-warehouse"),
+        ("accountant", "accounts", "#accounts-overdue"),
+    ],
+)
+def test_each_role_opens_its_dashboard(page, login, north_order, username, section, figure):
+    login(username)
+    page.goto("/reports/dashboard/")
+    expect(page.locator(f"#section-{section}")).to_be_visible()
+    expect(page.locator(figure)).to_be_visible()
+    # Only the sections of the user's own roles.
+    for other in {"leader", "sales", "warehouse", "accounts"} - {section}:
+        expect(page.locator(f"#section-{other}")).to_have_count(0)
+
+
+def test_the_leader_drills_from_the_trend_into_the_invoice(page, login, company, users, north_order):
+    admin = users["admin"]
+    membership = admin.memberships.get(company=company)
+    invoice = billing.invoice_post(invoice=billing.invoice_from_order(order=north_order, actor=admin, membership=membership), actor=admin)
+    login("manager")
+    page.goto("/reports/dashboard/")
+    expect(page.locator("#chart-trend")).to_be_visible()
+    page.click("#table-trend summary")
+    month = timezone.localdate().strftime("%Y-%m")
+    page.click(f"#table-trend a.drill-link:text-is('{month}')")
+    expect(page.locator("#drill-documents")).to_contain_text(invoice.number)
+    expect(page.locator("#drill-documents")).to_contain_text("100.00")

@@ -5,7 +5,11 @@ give (403 for another, 400 for an unknown name). The charts are drawn by dashboa
 one json_script block; each chart's table is rendered here from the same series.
 """
 
+from datetime import date, timedelta
+from urllib.parse import urlencode
+
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
@@ -34,10 +38,20 @@ def bucket_labels() -> dict[str, str]:
 
 
 def chart(
-    chart_id: str, title: str, kind: str, heading: str, labels: list, series: list[tuple[str, list]], places: int = 2, horizontal=False
+    chart_id: str,
+    title: str,
+    kind: str,
+    heading: str,
+    labels: list,
+    series: list[tuple[str, list]],
+    places: int = 2,
+    horizontal=False,
+    links: list[str] | None = None,
 ) -> dict:
-    """A chart and its table: `labels` name the rows (the x axis), each series a column."""
+    """A chart and its table: `labels` name the rows (the x axis), each series a column; `links`
+    (one per row) lead from a point or a row to the documents behind it."""
     return {
+        "links": links or [],
         "id": chart_id,
         "title": title,
         "type": kind,
@@ -45,7 +59,10 @@ def chart(
         "heading": heading,
         "places": places,
         "series": [{"label": label, "values": values} for label, values in series],
-        "rows": [{"label": label, "values": [values[i] for _label, values in series]} for i, label in enumerate(labels)],
+        "rows": [
+            {"label": label, "values": [values[i] for _label, values in series], "link": links[i] if links else ""}
+            for i, label in enumerate(labels)
+        ],
         "labels": [str(label) for label in labels],
         "empty": not any(value for _label, values in series for value in values),
     }
@@ -102,6 +119,7 @@ def charts(data: dict) -> dict[str, dict]:
                 _("Month"),
                 [r["month"] for r in leader["trend"]],
                 [(_("Invoiced"), [r["invoiced"] for r in leader["trend"]]), (_("Ordered"), [r["ordered"] for r in leader["trend"]])],
+                links=[month_documents(r["month"]) for r in leader["trend"]],
             ),
             _top_chart("top_customers", _("Top 10 customers this year"), _("Customer"), leader["top_customers"]),
             _top_chart("top_products", _("Top 10 products this year"), _("Product"), leader["top_products"]),
@@ -142,6 +160,14 @@ def charts(data: dict) -> dict[str, dict]:
     return {c["id"]: c for c in out}
 
 
+def month_documents(month: str) -> str:
+    """The invoices behind one month of the trend (a month as `YYYY-MM`), in the sales analysis's drill-down."""
+    start = date.fromisoformat(f"{month}-01")
+    end = (start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    query = {"rows": "month", "basis": "invoiced", "date_from": start, "date_to": end, "cell_month": start}
+    return f"{reverse('reporting:analysis-drill')}?{urlencode(query)}"
+
+
 def chart_data(specs: dict[str, dict]) -> dict:
     """What dashboard.js draws: labels and datasets per chart (amounts as strings, like the API)."""
     return {
@@ -150,6 +176,7 @@ def chart_data(specs: dict[str, dict]) -> dict:
             "horizontal": spec["horizontal"],
             "labels": spec["labels"],
             "datasets": [{"label": s["label"], "data": [str(v) for v in s["values"]]} for s in spec["series"]],
+            "links": spec["links"],
         }
         for chart_id, spec in specs.items()
         if not spec["empty"]

@@ -91,6 +91,24 @@ def add_customer_history(*, company: Company, customer, lines: int, seed: int = 
     return counts
 
 
+def add_history(*, master, lines: int, seed: int, first_day, last_day) -> dict[str, int]:
+    """Settled past orders (delivered, invoiced, paid) of `master`'s customers, `lines` order lines
+    in all, spread evenly from `first_day` to `last_day`: the demo's two years of history."""
+    history = History(master, seed=seed, today=timezone.localdate())
+    rng = random.Random(seed)
+    span = (last_day - first_day).days
+    made, batch = 0, []
+    while made < lines:
+        count = min(rng.randint(1, 6), lines - made)
+        day = first_day + timedelta(days=int(span * made / lines))
+        batch.append(history.plan(day, rng.choice(master.customers), count, fate="paid"))
+        made += len(batch[-1]["lines"])
+        if len(batch) >= BATCH_ORDERS or made >= lines:
+            history.write_batch(batch)
+            batch = []
+    return history.finish()
+
+
 def _fast_writes() -> None:
     """Bulk-load settings for this connection (a crash means generating again).
 

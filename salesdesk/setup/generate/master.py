@@ -218,9 +218,11 @@ def _products(company, rng: random.Random, count: int, taxes) -> None:
     Product.objects.bulk_create(batch, batch_size=2000)
 
 
-def load_master(company: Company) -> Master:
+def load_master(company: Company, *, admin: User | None = None, customers=None, products=None) -> Master:
+    """The generated company's master data; another company (the demo) names its administrator
+    and which of its customers and products the history may use."""
     code = company.code.lower()
-    admin = User.objects.get(username=f"{code}-admin")
+    admin = admin or User.objects.get(username=f"{code}-admin")
     master = Master(
         company=company,
         admin=admin,
@@ -228,15 +230,15 @@ def load_master(company: Company) -> Master:
         currency_id=Currency.objects.get(company=company, code=company.base_currency).pk,
         term_id=PaymentTerm.objects.filter(company=company).order_by("id").values_list("pk", flat=True).first(),
     )
-    master.customers = list(
-        Customer.objects.filter(company=company, code__startswith="C").order_by("id").values_list("id", "salesperson_id")
-    )
+    if customers is None:
+        customers = Customer.objects.filter(company=company, code__startswith="C")
+    master.customers = list(customers.order_by("id").values_list("id", "salesperson_id"))
     master.salespeople = sorted({s for _, s in master.customers})
     rates = dict(Tax.objects.filter(company=company).values_list("id", "rate"))
+    if products is None:
+        products = Product.objects.filter(company=company, sku__startswith="P")
     master.products = [
         (pk, price, cost, tax_id, rates[tax_id])
-        for pk, price, cost, tax_id in Product.objects.filter(company=company, sku__startswith="P")
-        .order_by("id")
-        .values_list("id", "list_price", "cost", "tax_id")
+        for pk, price, cost, tax_id in products.order_by("id").values_list("id", "list_price", "cost", "tax_id")
     ]
     return master

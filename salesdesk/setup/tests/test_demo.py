@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core import mail
 from django.core.management import call_command
-from django.db.models import Count, F
+from django.db.models import Count, F, Sum
 from django.utils import timezone
 
 from salesdesk.accounts import roles
@@ -24,7 +24,9 @@ from salesdesk.inventory import selectors as inventory_selectors
 from salesdesk.inventory.models import Reservation, StockAdjustment, StockLevel, StockMove, Warehouse
 from salesdesk.ledger import selectors as ledger_selectors
 from salesdesk.ledger.models import Account, AccountBalance, JournalEntry
+from salesdesk.reporting.models import FactCursor, SalesFact
 from salesdesk.sales.models import Contract, PriceApproval, Quotation, SalesOrder
+from salesdesk.setup import demo_history
 
 DEMO_ROLES = {
     "admin": roles.ADMINISTRATOR,
@@ -61,6 +63,7 @@ def test_load_demo(settings):
     _check_master_data(demo)
     _check_customers(demo)
     _check_quotations(demo)
+    _check_history(demo)
     _check_orders(demo)
     _check_price_approvals(demo)
     _check_contracts(demo)
@@ -159,8 +162,28 @@ def _check_quotations(demo):
     assert mail.outbox == []  # the quotations were "sent" to an in-memory mail box that was emptied again
 
 
+def _check_history(demo):
+    """Two years of settled orders before the recent stories: delivered, invoiced, paid and closed."""
+    today = timezone.localdate()
+    history = SalesOrder.objects.filter(company=demo, date__lt=today - timedelta(days=demo_history.RECENT_DAYS))
+    assert 450 <= history.count() <= 700
+    assert set(history.values_list("status", "delivery_state", "invoice_state", "payment_state").distinct()) == {
+        ("closed", "delivered", "invoiced", "paid")
+    }
+    months = {(d.year, d.month) for d in history.values_list("date", flat=True)}
+    assert len(months) >= 17 and min(months) <= ((today - timedelta(days=700)).year, (today - timedelta(days=700)).month)
+    invoices = Invoice.objects.filter(company=demo, sales_order__in=history)
+    assert invoices.count() == history.count() and set(invoices.values_list("status", flat=True)) == {"paid"}
+    # The dashboards read them at once: the sales facts were written with the demo.
+    assert FactCursor.objects.get(company=demo).last_event_id == DocumentEvent.objects.filter(company=demo).latest("pk").pk
+    cutoff = today - timedelta(days=demo_history.RECENT_DAYS)
+    ordered = SalesFact.objects.filter(company=demo, measure="ordered", date__lt=cutoff).aggregate(total=Sum("revenue"))["total"]
+    assert ordered == history.aggregate(total=Sum("untaxed_amount"))["total"] > 0  # in euros, as the history is
+
+
 def _check_orders(demo):
-    orders = SalesOrder.objects.filter(company=demo)
+    # The recent stories (the history is checked on its own).
+    orders = SalesOrder.objects.filter(company=demo, date__gte=timezone.localdate() - timedelta(days=demo_history.RECENT_DAYS))
     assert 50 <= orders.count() <= 70
     # Orders delivered, invoiced and paid have closed themselves; credit_hold orders wait in the release queue.
     assert set(orders.values_list("status", flat=True)) == {"draft", "pending_approval", "credit_hold", "confirmed", "closed", "cancelled"}
@@ -175,7 +198,8 @@ def _check_orders(demo):
     assert not orders.filter(status__in=LIVE, number="").exists()
     assert not orders.filter(status__in=["draft", "pending_approval", "credit_hold"]).exclude(number="").exists()
     by_year = defaultdict(list)
-    for year, sequence, number in orders.exclude(sequence__isnull=True).values_list("year", "sequence", "number"):
+    numbered = SalesOrder.objects.filter(company=demo).exclude(sequence__isnull=True)  # the history's too
+    for year, sequence, number in numbered.values_list("year", "sequence", "number"):
         assert number == f"SO-{year}-{sequence:05d}"
         by_year[year].append(sequence)
     assert by_year
@@ -319,6 +343,8 @@ def _check_deliveries(demo):
     assert claims_for(refused.sales_order).exists()
     # Invoicing on delivery: invoices of a delivery, for customers billed that way.
     per_delivery = Invoice.objects.filter(company=demo, kind="invoice", delivery__isnull=False, status__in=["posted", "paid"])
+    # The recent stories (the generated history bills each order with its one delivery).
+    per_delivery = per_delivery.filter(issue_date__gte=timezone.localdate() - timedelta(days=demo_history.RECENT_DAYS))
     assert per_delivery.count() >= 3
     assert set(per_delivery.values_list("customer__invoice_policy", flat=True)) == {"on_delivery"}
 

@@ -17,6 +17,13 @@
     } else {
       options.scales = { y: { beginAtZero: true } };
     }
+    if (spec.links && spec.links.length) {
+      // A click on a point opens the documents behind it (the same links as the table's rows).
+      options.onClick = function (event, elements) {
+        if (elements.length && spec.links[elements[0].index]) { window.location.href = spec.links[elements[0].index]; }
+      };
+      options.onHover = function (event, elements) { canvas.style.cursor = elements.length ? "pointer" : "default"; };
+    }
     new Chart(canvas, { type: spec.type, data: { labels: spec.labels, datasets: datasets }, options: options });
   });
 })();
