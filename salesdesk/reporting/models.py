@@ -116,6 +116,9 @@ class FactCursor(CompanyOwned):
     """The last document event the company's facts have read; the refresh starts after it."""
 
     last_event_id = models.PositiveBigIntegerField(default=0)
+    # [event id, when it was first found missing]: ids below the cursor whose events may still
+    # commit (a transaction open while later events were read); see services._late_events.
+    pending = models.JSONField(default=list, blank=True)
     refreshed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

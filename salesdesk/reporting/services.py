@@ -8,7 +8,7 @@ figures: that is what the rebuild test checks.
 """
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
@@ -21,6 +21,8 @@ from salesdesk.reporting.facts import BUILDERS, DIMENSIONS, SOURCE_MODELS, Conte
 from salesdesk.reporting.models import FactCursor, Grain, SalesFact, SalesRollup
 
 BATCH_EVENTS = 5000
+PENDING_LIMIT = 1000  # missing event ids watched at most
+PENDING_SECONDS = 600  # how long a missing id is watched for
 _ROLLUP_DIMENSIONS = ("salesperson_id", "team_id", "region_id", "category_id", "customer_group_id")
 _MEASURES = ("quantity", "revenue", "cost", "gross_profit", "documents")
 _PLACES = {"quantity": QUANTITY_PLACES, "revenue": MONEY_PLACES, "cost": MONEY_PLACES, "gross_profit": MONEY_PLACES}
@@ -52,31 +54,51 @@ def _refresh_batch(company) -> tuple[int, bool]:
     cursor = FactCursor.objects.select_for_update().get(company=company)
     types = ContentType.objects.get_for_models(*SOURCE_MODELS)
     source_of = {types[model].pk: source for model, source in SOURCE_MODELS.items()}
-    events = list(
-        DocumentEvent.objects.filter(company=company, pk__gt=cursor.last_event_id, content_type_id__in=source_of)
-        .order_by("pk")
-        .values_list("pk", "content_type_id", "object_id")[:BATCH_EVENTS]
-    )
-    last = _last_event_id(company, cursor.last_event_id)
-    if not events:
-        FactCursor.objects.filter(pk=cursor.pk).update(last_event_id=last, refreshed_at=timezone.now())
-        return 0, False
-    touched = group_by_source((source_of[ct], object_id) for _, ct, object_id in events)
+    fields = ("pk", "company_id", "content_type_id", "object_id")
+    # Every company's new events, in id order: an id missing among them may belong to a
+    # transaction still open, whose events commit after later ones were read (PostgreSQL).
+    new = list(DocumentEvent.objects.filter(pk__gt=cursor.last_event_id).order_by("pk").values_list(*fields)[:BATCH_EVENTS])
+    pending, late = _late_events(cursor, fields)
+    upper = new[-1][0] if new else cursor.last_event_id
+    # A cursor's first read has nothing earlier to have overtaken: gaps count from its first event.
+    start = cursor.last_event_id or (new[0][0] - 1 if new else 0)
+    _note_missing(pending, start, [row[0] for row in new])
+    events = [row for row in late + new if row[1] == company.pk and row[2] in source_of]
+    touched = group_by_source((source_of[ct], object_id) for _, _company, ct, object_id in events)
     ctx = Context(company)
     deltas: Facts = {}
     for source, ids in touched.items():
         deltas.update(_differences(company, source, ids, BUILDERS[source](ctx, ids)))
     _write(company, deltas)
-    more = len(events) == BATCH_EVENTS
-    FactCursor.objects.filter(pk=cursor.pk).update(
-        last_event_id=events[-1][0] if more else max(last, events[-1][0]), refreshed_at=timezone.now()
-    )
-    return len(deltas), more
+    FactCursor.objects.filter(pk=cursor.pk).update(last_event_id=upper, pending=sorted(pending.items()), refreshed_at=timezone.now())
+    return len(deltas), len(new) == BATCH_EVENTS
 
 
-def _last_event_id(company, after: int) -> int:
-    """The newest event of any kind: a cursor past events no fact cares about need not read them again."""
-    return DocumentEvent.objects.filter(company=company, pk__gt=after).order_by("-pk").values_list("pk", flat=True).first() or after
+def _late_events(cursor, fields) -> tuple[dict[int, str], list[tuple]]:
+    """The ids still missing after earlier refreshes, and the events that have since appeared among them.
+
+    An id missing for longer than `PENDING_SECONDS` is forgotten: its transaction was rolled back
+    (sequences do not give numbers back), or it is left to the scheduled rebuild."""
+    horizon = (timezone.now() - timedelta(seconds=PENDING_SECONDS)).isoformat()
+    pending = {int(pk): seen for pk, seen in cursor.pending if seen >= horizon}
+    if not pending:
+        return pending, []
+    late = list(DocumentEvent.objects.filter(pk__in=list(pending)).values_list(*fields))
+    for row in late:
+        del pending[row[0]]
+    return pending, late
+
+
+def _note_missing(pending: dict[int, str], after: int, ids: list[int]) -> None:
+    """Adds the ids skipped between `after` and the ids read (at most `PENDING_LIMIT` in all)."""
+    seen = timezone.now().isoformat()
+    previous = after
+    for pk in ids:
+        for missing in range(previous + 1, min(pk, previous + 1 + PENDING_LIMIT)):
+            pending[missing] = seen
+        previous = pk
+    for pk in sorted(pending)[: max(0, len(pending) - PENDING_LIMIT)]:
+        del pending[pk]
 
 
 def _differences(company, source: str, ids: list[int], wanted: Facts) -> Facts:

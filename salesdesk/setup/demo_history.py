@@ -21,7 +21,7 @@ from salesdesk.ledger.models import JournalEntry, JournalLine
 from salesdesk.setup.generate import add_history
 from salesdesk.setup.generate.master import load_master
 
-HISTORY_LINES = 2000
+HISTORY_LINES = 1000  # about as many euros a month as the recent stories
 SPAN_DAYS = 730
 RECENT_DAYS = 190
 SEED = 20241101

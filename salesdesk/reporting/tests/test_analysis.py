@@ -187,3 +187,16 @@ def test_the_scheduled_refresh_reports_what_it_added(sold, company):
     out = io.StringIO()
     call_command("refresh_sales_facts", company=company.code, stdout=out)
     assert out.getvalue() == f"{company.code}: 0 facts added\n"
+
+
+def test_the_page_shows_figures_with_separators_and_the_files_plain_numbers(web_as, customer_of, confirmed_order):
+    confirmed_order(customer_of("sales", code="K001"), quantity="10", price="125.00")
+    client = web_as("admin")
+    page = client.get(PAGE, {"rows": "year", "basis": "ordered", "measures": ["revenue", "quantity", "orders"]}).content.decode()
+    assert 'id="grand-total-revenue">1,250.00<' in page
+    assert 'id="grand-total-quantity">10<' in page
+    assert 'id="grand-total-orders">1<' in page
+    lines = list(
+        csv.reader(io.StringIO(client.get(PAGE, {"rows": "year", "basis": "ordered", "export": "csv"}).content.decode("utf-8-sig")))
+    )
+    assert lines[-1] == ["Total", "1250.00"]

@@ -3,6 +3,7 @@
 from urllib.parse import urlencode
 
 from django.shortcuts import render
+from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
@@ -25,6 +26,14 @@ _PICKERS = {
 }
 
 
+# How each measure is shown on the page, with the language's separators (the files keep plain numbers).
+_SHOWN = {"quantity": "-4g", "margin": "1g", "orders": "0g"}
+
+
+def shown(measure: str, value) -> str | None:
+    return None if value is None else floatformat(value, _SHOWN.get(measure, "2g"))
+
+
 def _table(params: dict, answer: analysis.Answer) -> dict:
     """The layout as plain lists for the template: each cell's figures in measure order with its drill-down address."""
     measures = answer.question.measures
@@ -32,7 +41,7 @@ def _table(params: dict, answer: analysis.Answer) -> dict:
     rows = []
     for row, key in zip(layout["rows"], answer.row_keys, strict=True):
         cells = [
-            {"link": _cell_query(params, answer, key, column), "values": [cell[m] for m in measures]}
+            {"link": _cell_query(params, answer, key, column), "values": [shown(m, cell[m]) for m in measures]}
             for cell, column in zip(row["cells"], answer.column_keys, strict=True)
         ]
         rows.append(
@@ -40,11 +49,11 @@ def _table(params: dict, answer: analysis.Answer) -> dict:
                 "labels": list(row["label"].values()),
                 "cells": cells,
                 "link": _cell_query(params, answer, key, None),
-                "total": [row["total"][m] for m in measures],
+                "total": [shown(m, row["total"][m]) for m in measures],
             }
         )
-    columns = [[column["total"][m] for m in measures] for column in layout["columns"]]
-    grand = [(m, layout["total"][m]) for m in measures]
+    columns = [[shown(m, column["total"][m]) for m in measures] for column in layout["columns"]]
+    grand = [(m, shown(m, layout["total"][m])) for m in measures]
     return {"rows": rows, "column_totals": columns, "grand": grand}
 
 

@@ -166,7 +166,7 @@ def _check_history(demo):
     """Two years of settled orders before the recent stories: delivered, invoiced, paid and closed."""
     today = timezone.localdate()
     history = SalesOrder.objects.filter(company=demo, date__lt=today - timedelta(days=demo_history.RECENT_DAYS))
-    assert 450 <= history.count() <= 700
+    assert 200 <= history.count() <= 400
     assert set(history.values_list("status", "delivery_state", "invoice_state", "payment_state").distinct()) == {
         ("closed", "delivered", "invoiced", "paid")
     }
