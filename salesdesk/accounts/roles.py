@@ -111,7 +111,7 @@ READ_ONLY_MODELS = {("core", "auditentry"), ("core", "documentevent"), ("core", 
 # Ledger postings are append-only: written by the posting services, never through the role table.
 READ_ONLY_MODELS |= {("ledger", "journalentry"), ("ledger", "journalline"), ("ledger", "accountbalance")}
 # Sales facts and rollups are reporting's read models, written only by its refresh.
-READ_ONLY_MODELS |= {("reporting", "salesfact"), ("reporting", "salesrollup"), ("reporting", "factcursor")}
+READ_ONLY_MODELS |= {("reporting", "salesfact"), ("reporting", "salesrollup"), ("reporting", "yeartotal"), ("reporting", "factcursor")}
 # Stock is changed only by moves, which the goods services write; lines come with their documents.
 READ_ONLY_MODELS |= {
     ("inventory", "stockmove"),

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from salesdesk.accounts import roles
 from salesdesk.accounts.models import User
+from salesdesk.accounts.selectors import visible_salesperson_ids
 from salesdesk.billing import selectors as billing_selectors
 from salesdesk.catalog.models import Product
 from salesdesk.core.errors import Invalid
@@ -29,6 +30,7 @@ from salesdesk.core.money import ZERO, round_money
 from salesdesk.customers.models import Customer
 from salesdesk.reporting import analysis, work
 from salesdesk.reporting.analysis import Cell, Question
+from salesdesk.reporting.models import Measure, YearTotal
 
 SECTIONS = ("leader", "sales", "warehouse", "accounts")
 SECTION_ROLES = {
@@ -201,16 +203,25 @@ def revenue(cell: Cell) -> Decimal:
 def top(board: Board, dimension: str, limit: int = TOP) -> list[dict]:
     """The best `limit` of a dimension by revenue invoiced this year (net of credit notes), summed in the database."""
     p = board.periods
-    question = Question(rows=[dimension], basis="invoiced", date_from=p.year_from, date_to=p.today)
-    rows, _column = analysis.scoped_rows(board.company, board.membership, question)
-    column = analysis.DIMENSIONS[dimension][1]
-    best = list(
-        rows.values(column)
-        .annotate(total=Sum("revenue"))
-        .filter(total__gt=0)
-        .order_by("-total", column)
-        .values_list(column, "total")[:limit]
-    )
+    if dimension in ("customer", "product") and visible_salesperson_ids(board.membership) is None:
+        # The whole company: the year's totals, the largest read by an index (cost independent of history).
+        best = list(
+            YearTotal.objects.filter(company=board.company, measure=Measure.INVOICED, year=p.today.year, dimension=dimension, revenue__gt=0)
+            .order_by("-revenue", "member_id")
+            .values_list("member_id", "revenue")[:limit]
+        )
+    else:
+        # One salesperson's or a team's own: their facts of the year, read by the salesperson index.
+        question = Question(rows=[dimension], basis="invoiced", date_from=p.year_from, date_to=p.today)
+        rows, _column = analysis.scoped_rows(board.company, board.membership, question)
+        column = analysis.DIMENSIONS[dimension][1]
+        best = list(
+            rows.values(column)
+            .annotate(total=Sum("revenue"))
+            .filter(total__gt=0)
+            .order_by("-total", column)
+            .values_list(column, "total")[:limit]
+        )
     names = _names(board.company, dimension, {pk for pk, _total in best if pk})
     return [{"id": pk, "name": names.get(pk, _("(none)")), "revenue": round_money(total or ZERO)} for pk, total in best]
 

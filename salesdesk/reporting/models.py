@@ -63,6 +63,8 @@ class SalesFact(CompanyOwned):
         indexes = [
             models.Index(fields=["company", "source", "source_id"], name="fact_source_idx"),
             models.Index(fields=["company", "measure", "date"], name="fact_measure_date_idx"),
+            # A salesperson's (or a team's) own figures on the dashboards.
+            models.Index(fields=["company", "salesperson_id", "measure", "date"], name="fact_seller_idx"),
         ]
 
 
@@ -71,7 +73,20 @@ class Grain(models.TextChoices):
     MONTH = "month", _("Month")
 
 
-class SalesRollup(CompanyOwned):
+class Summed(CompanyOwned):
+    """The figures a rollup cell or a year total adds up from its facts."""
+
+    quantity = models.DecimalField(max_digits=18, decimal_places=4, default=0)
+    revenue = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    cost = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    gross_profit = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    documents = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class SalesRollup(Summed):
     """The facts summed per period (a day or a month) and per salesperson, team, region, category and group.
 
     Dashboards and the analysis read these: their cost grows with the number of cells shown,
@@ -86,11 +101,6 @@ class SalesRollup(CompanyOwned):
     region_id = models.PositiveBigIntegerField(default=0)
     category_id = models.PositiveBigIntegerField(default=0)
     customer_group_id = models.PositiveBigIntegerField(default=0)
-    quantity = models.DecimalField(max_digits=18, decimal_places=4, default=0)
-    revenue = models.DecimalField(max_digits=18, decimal_places=2, default=0)
-    cost = models.DecimalField(max_digits=18, decimal_places=2, default=0)
-    gross_profit = models.DecimalField(max_digits=18, decimal_places=2, default=0)
-    documents = models.IntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -110,6 +120,26 @@ class SalesRollup(CompanyOwned):
             )
         ]
         indexes = [models.Index(fields=["company", "grain", "measure", "period"], name="rollup_period_idx")]
+
+
+class YearTotal(Summed):
+    """Each customer's and each product's sales per year, for the company as a whole.
+
+    The dashboards' top tens read the largest rows by an index instead of summing the year's
+    facts, so their cost does not grow with the number of invoices. Credit notes are counted in
+    the invoiced figures (net sales). Kept by the refresh like the rollups.
+    """
+
+    measure = models.CharField(max_length=10, choices=Measure)
+    year = models.PositiveSmallIntegerField()
+    dimension = models.CharField(max_length=8)  # "customer" or "product"
+    member_id = models.PositiveBigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["company", "measure", "year", "dimension", "member_id"], name="yeartotal_member_unique")
+        ]
+        indexes = [models.Index(fields=["company", "measure", "year", "dimension", "-revenue"], name="yeartotal_top_idx")]
 
 
 class FactCursor(CompanyOwned):

@@ -18,7 +18,7 @@ from django.utils import timezone
 from salesdesk.core.arithmetic import MONEY_PLACES, QUANTITY_PLACES
 from salesdesk.core.models import DocumentEvent
 from salesdesk.reporting.facts import BUILDERS, DIMENSIONS, SOURCE_MODELS, Context, Facts, Figures, Key, group_by_source
-from salesdesk.reporting.models import FactCursor, Grain, SalesFact, SalesRollup
+from salesdesk.reporting.models import FactCursor, Grain, Measure, SalesFact, SalesRollup, YearTotal
 
 BATCH_EVENTS = 5000
 PENDING_LIMIT = 1000  # missing event ids watched at most
@@ -43,6 +43,7 @@ def rebuild(*, company) -> int:
     """Forget the company's facts and rollups and read every document event again."""
     with transaction.atomic():
         SalesRollup.objects.filter(company=company).delete()
+        YearTotal.objects.filter(company=company).delete()
         SalesFact.objects.filter(company=company).delete()
         FactCursor.objects.filter(company=company).delete()
     return refresh(company=company)
@@ -121,6 +122,7 @@ def _differences(company, source: str, ids: list[int], wanted: Facts) -> Facts:
 def _write(company, deltas: Facts) -> None:
     facts = []
     cells: dict[tuple, list] = defaultdict(lambda: [0, 0, 0, 0, 0])
+    totals: dict[tuple, list] = defaultdict(lambda: [0, 0, 0, 0, 0])
     day = connection.ops.adapt_datefield_value
     for key, figures in deltas.items():
         profit = figures.revenue - figures.cost
@@ -131,8 +133,16 @@ def _write(company, deltas: Facts) -> None:
             cell = cells[(key.measure, str(grain), day(period), *dims)]
             for i, value in enumerate(measures):
                 cell[i] += value
+        # Credit notes count against the year's invoiced figures, so the top tens read net sales.
+        measure = Measure.INVOICED if key.measure == Measure.CREDITED else key.measure
+        for dimension, member in (("customer", key.customer_id), ("product", key.product_id)):
+            if member:
+                total = totals[(str(measure), key.date.year, dimension, member)]
+                for i, value in enumerate(measures):
+                    total[i] += value
     _insert_facts(facts)
     _add_to_rollups(company, cells)
+    _add_to_year_totals(company, totals)
 
 
 # The fact columns in the order _write() gives them: the key's fields, then the figures.
@@ -153,8 +163,16 @@ def _insert_facts(rows: list[tuple]) -> None:
 
 def _add_to_rollups(company, cells: dict[tuple, list]) -> None:
     """Adds each cell's figures to its rollup row, creating the row the first time (one upsert per batch)."""
-    table = SalesRollup._meta.db_table
-    keys = ["company_id", "measure", "grain", "period", *_ROLLUP_DIMENSIONS]
+    _add(SalesRollup, ["company_id", "measure", "grain", "period", *_ROLLUP_DIMENSIONS], company, cells)
+
+
+def _add_to_year_totals(company, totals: dict[tuple, list]) -> None:
+    _add(YearTotal, ["company_id", "measure", "year", "dimension", "member_id"], company, totals)
+
+
+def _add(model, keys: list[str], company, cells: dict[tuple, list]) -> None:
+    """One upsert per batch that adds each cell's figures to its row (`keys` name the row), creating it the first time."""
+    table = model._meta.db_table
     columns = ", ".join(keys + list(_MEASURES))
     marks = ", ".join(["%s"] * (len(keys) + len(_MEASURES)))
     # Rounded to the column's places in the statement, as core.arithmetic does: SQLite adds in floating point.
@@ -164,10 +182,8 @@ def _add_to_rollups(company, cells: dict[tuple, list]) -> None:
         else f"{m} = CAST(ROUND({table}.{m} + excluded.{m}, {_PLACES[m]}) AS NUMERIC)"
         for m in _MEASURES
     )
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({marks}) ON CONFLICT (company_id, measure, grain, period, {', '.join(_ROLLUP_DIMENSIONS)}) DO UPDATE SET {added}"  # noqa: S608 - names are ours
-    rows = [
-        (company.pk, measure, grain, period, *dims, *figures) for (measure, grain, period, *dims), figures in cells.items() if any(figures)
-    ]
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({marks}) ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {added}"  # noqa: S608 - names are ours
+    rows = [(company.pk, *key, *figures) for key, figures in cells.items() if any(figures)]
     if rows:
         with connection.cursor() as cursor:
             cursor.executemany(sql, rows)

@@ -28,7 +28,7 @@ from salesdesk.fulfilment import services as fulfilment
 from salesdesk.fulfilment.models import Delivery
 from salesdesk.fulfilment.tests import conftest as goods_fixtures
 from salesdesk.reporting import services as reporting
-from salesdesk.reporting.models import FactCursor, Grain, Measure, SalesFact, SalesRollup, Source
+from salesdesk.reporting.models import FactCursor, Grain, Measure, SalesFact, SalesRollup, Source, YearTotal
 from salesdesk.sales import services as sales_services
 from salesdesk.sales.models import SalesOrder, SalesOrderLine
 from salesdesk.setup.generate import generate
@@ -39,7 +39,7 @@ warehouse, chair, goods = goods_fixtures.warehouse, goods_fixtures.chair, goods_
 FIGURES = ("quantity", "revenue", "cost", "gross_profit", "documents")
 DIMENSIONS = ("salesperson_id", "team_id", "region_id", "category_id", "customer_group_id")
 NOTHING = (D("0"), D("0.00"), D("0.00"), D("0.00"), 0)
-REFRESH_QUERIES = 24  # one refresh batch of orders, deliveries, invoices and payments, however many
+REFRESH_QUERIES = 25  # one refresh batch of orders, deliveries, invoices and payments, however many
 
 
 def _figures(row: dict) -> tuple:
@@ -112,6 +112,24 @@ def assert_rollups_agree_with_facts(company) -> None:
     assert nonzero(rolled_by[Grain.MONTH]) == nonzero(facts_by[Grain.MONTH])
     assert nonzero(rolled_by[Grain.DAY]) == nonzero(facts_by[Grain.DAY])
     assert nonzero(days_by_month) == nonzero(rolled_by[Grain.MONTH])
+    assert_year_totals_agree_with_facts(company)
+
+
+def assert_year_totals_agree_with_facts(company) -> None:
+    """Each customer's and product's year totals are their facts summed, credit notes counted as invoiced."""
+    summed = defaultdict(_zeros)
+    for fact in SalesFact.objects.filter(company=company).values("measure", "date", "customer_id", "product_id", *FIGURES):
+        measure = Measure.INVOICED if fact["measure"] == Measure.CREDITED else fact["measure"]
+        for dimension in ("customer", "product"):
+            if fact[f"{dimension}_id"]:
+                bucket = summed[(measure, fact["date"].year, dimension, fact[f"{dimension}_id"])]
+                for i, f in enumerate(FIGURES):
+                    bucket[i] += fact[f]
+    kept = {
+        (row["measure"], row["year"], row["dimension"], row["member_id"]): tuple(row[f] for f in FIGURES)
+        for row in YearTotal.objects.filter(company=company).values("measure", "year", "dimension", "member_id", *FIGURES)
+    }
+    assert {k: v for k, v in kept.items() if any(v)} == {k: tuple(v) for k, v in summed.items() if any(v)}
 
 
 def snapshot(company) -> tuple[dict, dict]:
@@ -573,7 +591,7 @@ def test_a_refresh_batch_takes_the_same_number_of_queries_for_one_sale_or_five(
             )
 
     # Savepoint, cursor (2), new events, watched ids, teams; per kind of document: its rows, lines, customers,
-    # products (order line values for deliveries), the facts it has; facts inserted, rollups upserted,
+    # products (order line values for deliveries), the facts it has; facts inserted, rollups and year totals upserted,
     # cursor moved, savepoint released.
     def watch_one_id() -> None:
         """One watched id, as PostgreSQL leaves after a rolled-back insert: its lookup is one query
