@@ -110,6 +110,12 @@ def users(org):
 
 
 @pytest.fixture
+def people(company, users):
+    """`people["accountant"]` is (user, membership in ACME) for the users who work a document through."""
+    return {name: (users[name], users[name].memberships.get(company=company)) for name in ("admin", "manager", "warehouse", "accountant")}
+
+
+@pytest.fixture
 def api_as(users):
     """`api_as("sales")` is an API client signed in as that user (token auth)."""
     from rest_framework.authtoken.models import Token

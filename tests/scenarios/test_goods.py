@@ -9,8 +9,6 @@ everything is paid: the order closes itself. The stock levels equal their moves 
 
 from decimal import Decimal as D
 
-import pytest
-
 from salesdesk.billing import services as billing
 from salesdesk.billing.models import Invoice
 from salesdesk.fulfilment import services as fulfilment
@@ -64,11 +62,6 @@ def states(order) -> tuple:
 
 def claim(order) -> list[tuple]:
     return list(Reservation.objects.filter(order_line_id=order.lines.get().pk).values_list("wanted", "reserved"))
-
-
-@pytest.fixture
-def people(company, users):
-    return {name: (users[name], users[name].memberships.get(company=company)) for name in ("admin", "manager", "warehouse", "accountant")}
 
 
 def test_goods_from_order_to_refusal_return_dispute_and_close(company, goods, chair, people):

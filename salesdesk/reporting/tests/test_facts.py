@@ -136,11 +136,6 @@ def snapshot(company) -> tuple[dict, dict]:
     return fact_sums(company), rollup_cells(company)
 
 
-@pytest.fixture
-def people(company, users):
-    return {name: (users[name], users[name].memberships.get(company=company)) for name in ("admin", "manager", "warehouse", "accountant")}
-
-
 # --- 1. the goods story, refreshed after every step -------------------------------------------------
 
 
