@@ -140,7 +140,9 @@ def _first_flags(lines: list) -> dict[int, int]:
 def order_facts(ctx: Context, ids: list[int]) -> Facts:
     orders = {
         o.pk: o
-        for o in SalesOrder.objects.filter(company=ctx.company, pk__in=ids, status__in=["confirmed", "closed"]).select_related("currency")
+        for o in SalesOrder.objects.filter(company=ctx.company, pk__in=ids, status__in=["confirmed", "closed"]).values_list(
+            "pk", "customer_id", "salesperson_id", "date", "currency__code", named=True
+        )
     }
     lines = list(
         SalesOrderLine.objects.filter(order_id__in=orders).values_list("pk", "order_id", "sequence", "product_id", "quantity", "amount")
@@ -150,7 +152,7 @@ def order_facts(ctx: Context, ids: list[int]) -> Facts:
     facts: Facts = {}
     for pk, order_id, _sequence, product_id, quantity, amount in lines:
         order = orders[order_id]
-        rate = ctx.rate(order.currency.code, order.date)
+        rate = ctx.rate(order.currency__code, order.date)
         key = ctx.key(Measure.ORDERED, Source.ORDER, order_id, pk, order.date, order.customer_id, order.salesperson_id, product_id)
         facts[key] = Figures(quantity, to_base(amount, rate), ctx.standard_cost(product_id, quantity), counted.get(pk, 0))
     return facts
@@ -172,7 +174,12 @@ def _valued(ctx: Context, values, order_line_id: int | None, quantity: Decimal) 
 
 
 def delivery_facts(ctx: Context, ids: list[int]) -> Facts:
-    deliveries = {d.pk: d for d in Delivery.objects.filter(company=ctx.company, pk__in=ids, status__in=["shipped", "delivered"])}
+    deliveries = {
+        d.pk: d
+        for d in Delivery.objects.filter(company=ctx.company, pk__in=ids, status__in=["shipped", "delivered"]).values_list(
+            "pk", "customer_id", "shipped_at", "date", named=True
+        )
+    }
     lines = list(
         DeliveryLine.objects.filter(delivery_id__in=deliveries).values_list(
             "pk", "delivery_id", "sequence", "product_id", "quantity", "cost", "order_line_id"
@@ -192,7 +199,12 @@ def delivery_facts(ctx: Context, ids: list[int]) -> Facts:
 
 def return_facts(ctx: Context, ids: list[int]) -> Facts:
     """Goods received back take their quantity, value and cost off the delivered figures."""
-    requests = {r.pk: r for r in ReturnRequest.objects.filter(company=ctx.company, pk__in=ids, status__in=["received", "credited"])}
+    requests = {
+        r.pk: r
+        for r in ReturnRequest.objects.filter(company=ctx.company, pk__in=ids, status__in=["received", "credited"]).values_list(
+            "pk", "customer_id", "received_at", "date", "sales_order_id", named=True
+        )
+    }
     lines = list(
         # Goods back for repair go out to the customer again: they were never taken back from the sale.
         ReturnLine.objects.filter(return_request_id__in=requests, received_quantity__gt=0)
@@ -220,7 +232,12 @@ def return_facts(ctx: Context, ids: list[int]) -> Facts:
 
 def invoice_facts(ctx: Context, ids: list[int]) -> Facts:
     """Posted invoices count as invoiced; posted credit notes as credited, with negative figures."""
-    invoices = {i.pk: i for i in Invoice.objects.filter(company=ctx.company, pk__in=ids, status__in=["posted", "paid"])}
+    invoices = {
+        i.pk: i
+        for i in Invoice.objects.filter(company=ctx.company, pk__in=ids, status__in=["posted", "paid"]).values_list(
+            "pk", "customer_id", "salesperson_id", "issue_date", "kind", "rate", named=True
+        )
+    }
     lines = list(
         InvoiceLine.objects.filter(invoice_id__in=invoices).values_list("pk", "invoice_id", "sequence", "product_id", "quantity", "amount")
     )
@@ -239,7 +256,11 @@ def invoice_facts(ctx: Context, ids: list[int]) -> Facts:
 
 
 def payment_facts(ctx: Context, ids: list[int]) -> Facts:
-    payments = list(Payment.objects.filter(company=ctx.company, pk__in=ids, status=Payment.Status.POSTED))
+    payments = list(
+        Payment.objects.filter(company=ctx.company, pk__in=ids, status=Payment.Status.POSTED).values_list(
+            "pk", "customer_id", "date", "amount", "rate", named=True
+        )
+    )
     ctx.load((p.customer_id for p in payments), ())
     facts: Facts = {}
     for payment in payments:

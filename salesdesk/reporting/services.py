@@ -12,20 +12,19 @@ from datetime import date, timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
-from django.db.models import Sum
+from django.db.models import Max
 from django.utils import timezone
 
-from salesdesk.core.arithmetic import MONEY_PLACES, QUANTITY_PLACES
 from salesdesk.core.models import DocumentEvent
+from salesdesk.reporting import summed
 from salesdesk.reporting.facts import BUILDERS, DIMENSIONS, SOURCE_MODELS, Context, Facts, Figures, Key, group_by_source
 from salesdesk.reporting.models import FactCursor, Grain, Measure, SalesFact, SalesRollup, YearTotal
+from salesdesk.reporting.summed import FIGURES, PLACES, ROLLUP_DIMENSIONS
 
 BATCH_EVENTS = 5000
+REBUILD_DOCUMENTS = 2000  # documents of one kind a rebuild reads per transaction
 PENDING_LIMIT = 1000  # missing event ids watched at most
 PENDING_SECONDS = 600  # how long a missing id is watched for
-_ROLLUP_DIMENSIONS = ("salesperson_id", "team_id", "region_id", "category_id", "customer_group_id")
-_MEASURES = ("quantity", "revenue", "cost", "gross_profit", "documents")
-_PLACES = {"quantity": QUANTITY_PLACES, "revenue": MONEY_PLACES, "cost": MONEY_PLACES, "gross_profit": MONEY_PLACES}
 
 
 def refresh(*, company) -> int:
@@ -40,19 +39,50 @@ def refresh(*, company) -> int:
 
 
 def rebuild(*, company) -> int:
-    """Forget the company's facts and rollups and read every document event again."""
+    """Forget the company's facts and rollups and write them again from the documents themselves.
+
+    A rebuild reads documents, not their events: every order, delivery, return, invoice and
+    payment once, in batches of `REBUILD_DOCUMENTS`, its facts written as plain rows. The
+    rollups and year totals are then summed from the facts by the database. The cursor starts
+    at the last event written before the documents were read, so what changes meanwhile is read
+    by the refresh that ends the rebuild (and by any refresh running beside it: both add only
+    differences, taking turns on the cursor row)."""
     with transaction.atomic():
+        cursor = _locked_cursor(company)
         SalesRollup.objects.filter(company=company).delete()
         YearTotal.objects.filter(company=company).delete()
         SalesFact.objects.filter(company=company).delete()
-        FactCursor.objects.filter(company=company).delete()
-    return refresh(company=company)
+        top = DocumentEvent.objects.aggregate(top=Max("pk"))["top"] or 0
+        # Ids below the start not yet committed (PostgreSQL) are watched as a refresh would watch them.
+        pending: dict[int, str] = {}
+        recent = DocumentEvent.objects.filter(pk__gt=top - PENDING_LIMIT).order_by("pk").values_list("pk", flat=True)
+        _note_missing(pending, max(0, top - PENDING_LIMIT), list(recent))
+        FactCursor.objects.filter(pk=cursor.pk).update(last_event_id=top, pending=sorted(pending.items()), refreshed_at=timezone.now())
+    ctx = Context(company)
+    added = 0
+    for model, source in SOURCE_MODELS.items():
+        ids = list(model.objects.filter(company=company).order_by("pk").values_list("pk", flat=True))
+        for start in range(0, len(ids), REBUILD_DOCUMENTS):
+            chunk = ids[start : start + REBUILD_DOCUMENTS]
+            with transaction.atomic():
+                _locked_cursor(company)
+                deltas = _differences(company, source, chunk, BUILDERS[source](ctx, chunk))
+                _write(company, deltas, rollups=False)
+            added += len(deltas)
+    with transaction.atomic():
+        _locked_cursor(company)
+        summed.sum_rollups(company)
+    return added + refresh(company=company)
+
+
+def _locked_cursor(company) -> FactCursor:
+    """The company's cursor, locked: two refreshes (or a refresh and a rebuild) take turns instead of counting an event twice."""
+    FactCursor.objects.get_or_create(company=company)
+    return FactCursor.objects.select_for_update().get(company=company)
 
 
 def _refresh_batch(company) -> tuple[int, bool]:
-    FactCursor.objects.get_or_create(company=company)
-    # Locked, so two refreshes of one company take turns instead of counting an event twice.
-    cursor = FactCursor.objects.select_for_update().get(company=company)
+    cursor = _locked_cursor(company)
     types = ContentType.objects.get_for_models(*SOURCE_MODELS)
     source_of = {types[model].pk: source for model, source in SOURCE_MODELS.items()}
     fields = ("pk", "company_id", "content_type_id", "object_id")
@@ -104,22 +134,32 @@ def _note_missing(pending: dict[int, str], after: int, ids: list[int]) -> None:
 
 def _differences(company, source: str, ids: list[int], wanted: Facts) -> Facts:
     """What must be added so that the documents' facts add up to `wanted`."""
-    have: Facts = {}
-    sums = {f: Sum(f) for f in ("quantity", "revenue", "cost", "documents")}
+    have: Facts = defaultdict(Figures)
     fields = [f.name for f in Key.__dataclass_fields__.values()]
-    for row in SalesFact.objects.filter(company=company, source=source, source_id__in=ids).values(*fields).annotate(**sums):
-        have[Key(**{f: row[f] for f in fields})] = Figures(row["quantity"], row["revenue"], row["cost"], row["documents"])
+    # Summed here rather than by a GROUP BY: grouping by the key's columns leads SQLite to walk
+    # the company's facts by the salesperson index instead of looking the documents up.
+    rows = SalesFact.objects.filter(company=company, source=source, source_id__in=ids).values_list(
+        *fields, "quantity", "revenue", "cost", "documents"
+    )
+    for *key, quantity, revenue, cost, documents in rows:
+        have[Key(*key)].add(Figures(quantity, revenue, cost, documents))
     deltas: Facts = {}
-    for key in wanted.keys() | have.keys():
-        delta = Figures()
-        delta.add(wanted.get(key, Figures()))
-        delta.add(have.get(key, Figures()), -1)
-        if not delta.is_zero():
-            deltas[key] = delta
+    for key, figures in wanted.items():  # `wanted` is the caller's to give away: its figures become the deltas
+        had = have.pop(key, None)
+        if had is not None:
+            figures.add(had, -1)
+        if not figures.is_zero():
+            deltas[key] = figures
+    for key, had in have.items():  # lines that count for nothing now
+        gone = Figures()
+        gone.add(had, -1)
+        if not gone.is_zero():
+            deltas[key] = gone
     return deltas
 
 
-def _write(company, deltas: Facts) -> None:
+def _write(company, deltas: Facts, *, rollups: bool = True) -> None:
+    """Appends the facts; with `rollups`, adds them to their rollup cells and year totals too (a rebuild sums those at the end)."""
     facts = []
     cells: dict[tuple, list] = defaultdict(lambda: [0, 0, 0, 0, 0])
     totals: dict[tuple, list] = defaultdict(lambda: [0, 0, 0, 0, 0])
@@ -128,7 +168,9 @@ def _write(company, deltas: Facts) -> None:
         profit = figures.revenue - figures.cost
         measures = (figures.quantity, figures.revenue, figures.cost, profit, figures.documents)
         facts.append((company.pk, key.measure, day(key.date), *[getattr(key, f) for f in _KEY_FIELDS[2:]], *measures))
-        dims = tuple(getattr(key, d) for d in _ROLLUP_DIMENSIONS)
+        if not rollups:
+            continue
+        dims = tuple(getattr(key, d) for d in ROLLUP_DIMENSIONS)
         for grain, period in ((Grain.DAY, key.date), (Grain.MONTH, key.date.replace(day=1))):
             cell = cells[(key.measure, str(grain), day(period), *dims)]
             for i, value in enumerate(measures):
@@ -154,7 +196,7 @@ def _insert_facts(rows: list[tuple]) -> None:
     if not rows:
         return
     quote = connection.ops.quote_name
-    columns = ["company_id", *_KEY_FIELDS, *_MEASURES]
+    columns = ["company_id", *_KEY_FIELDS, *FIGURES]
     sql = f"INSERT INTO {quote(SalesFact._meta.db_table)} ({', '.join(quote(c) for c in columns)}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 5000):
@@ -163,7 +205,7 @@ def _insert_facts(rows: list[tuple]) -> None:
 
 def _add_to_rollups(company, cells: dict[tuple, list]) -> None:
     """Adds each cell's figures to its rollup row, creating the row the first time (one upsert per batch)."""
-    _add(SalesRollup, ["company_id", "measure", "grain", "period", *_ROLLUP_DIMENSIONS], company, cells)
+    _add(SalesRollup, ["company_id", "measure", "grain", "period", *ROLLUP_DIMENSIONS], company, cells)
 
 
 def _add_to_year_totals(company, totals: dict[tuple, list]) -> None:
@@ -173,14 +215,14 @@ def _add_to_year_totals(company, totals: dict[tuple, list]) -> None:
 def _add(model, keys: list[str], company, cells: dict[tuple, list]) -> None:
     """One upsert per batch that adds each cell's figures to its row (`keys` name the row), creating it the first time."""
     table = model._meta.db_table
-    columns = ", ".join(keys + list(_MEASURES))
-    marks = ", ".join(["%s"] * (len(keys) + len(_MEASURES)))
+    columns = ", ".join(keys + list(FIGURES))
+    marks = ", ".join(["%s"] * (len(keys) + len(FIGURES)))
     # Rounded to the column's places in the statement, as core.arithmetic does: SQLite adds in floating point.
     added = ", ".join(
         f"{m} = {table}.{m} + excluded.{m}"
         if m == "documents"
-        else f"{m} = CAST(ROUND({table}.{m} + excluded.{m}, {_PLACES[m]}) AS NUMERIC)"
-        for m in _MEASURES
+        else f"{m} = CAST(ROUND({table}.{m} + excluded.{m}, {PLACES[m]}) AS NUMERIC)"
+        for m in FIGURES
     )
     sql = f"INSERT INTO {table} ({columns}) VALUES ({marks}) ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {added}"  # noqa: S608 - names are ours
     rows = [(company.pk, *key, *figures) for key, figures in cells.items() if any(figures)]

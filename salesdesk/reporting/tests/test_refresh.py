@@ -1,20 +1,29 @@
-"""The refresh reads events that commit late: an event whose id is below ones already read.
+"""The refresh reads events that commit late, and a rebuild meets what changes while it runs.
 
 On PostgreSQL ids are handed out when a row is inserted, not when its transaction commits, so
 a refresh can read event 12 while event 11's transaction is still open. The refresh keeps the
 missing ids and reads them when they appear. Here the late event is simulated by moving an
 order's confirmation event into a gap below the cursor.
+
+A rebuild reads the documents in batches; orders confirmed, cancelled or refreshed between
+its batches are counted once, and the facts of a few documents are looked up by their index
+(a refresh's cost must not grow with the company's history).
 """
 
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.db.models import Max, Sum
+from django.test.utils import CaptureQueriesContext
 
 from salesdesk.billing.tests import conftest as billing_fixtures
 from salesdesk.core.models import DocumentEvent
 from salesdesk.reporting import services
-from salesdesk.reporting.models import FactCursor, SalesFact
+from salesdesk.reporting.facts import BUILDERS
+from salesdesk.reporting.models import FactCursor, SalesFact, Source
+from salesdesk.reporting.tests.test_facts import assert_rollups_agree_with_facts, snapshot
+from salesdesk.sales import services as sales_services
 
 member, confirmed_order = billing_fixtures.member, billing_fixtures.confirmed_order
 GAP = 10
@@ -77,3 +86,52 @@ def test_a_missing_id_is_forgotten_after_a_while(company, customer_of, confirmed
     assert FactCursor.objects.get(company=company).pending == []
     services.rebuild(company=company)
     assert _ordered(company) == Decimal("60.00")
+
+
+def test_a_rebuild_counts_once_what_changes_between_its_batches(company, users, member, customer_of, confirmed_order, monkeypatch):
+    orders = [confirmed_order(customer_of("sales", code=f"R00{n}"), quantity=str(n), price="10.00") for n in (1, 2, 3)]
+    services.refresh(company=company)
+    assert _ordered(company) == Decimal("60.00")
+    monkeypatch.setattr(services, "REBUILD_DOCUMENTS", 1)  # one order per batch
+    build_orders = BUILDERS[Source.ORDER]
+    batches = []
+
+    def meanwhile(ctx, ids):
+        """Before the rebuild's second batch: a new order is confirmed and one not yet rebuilt is cancelled,
+        and a dashboard's refresh reads both."""
+        batches.append(ids)
+        if len(batches) == 2:
+            confirmed_order(customer_of("sales", code="R004"), quantity="4", price="10.00")
+            sales_services.order_cancel(order=orders[2], actor=users["admin"], reason="Changed their mind")
+            services.refresh(company=company)
+        return build_orders(ctx, ids)
+
+    monkeypatch.setitem(BUILDERS, Source.ORDER, meanwhile)
+    services.rebuild(company=company)
+    assert len(batches) >= 3
+    # 10 + 20 + 40: the cancelled order counts nothing and the new one counts once.
+    assert _ordered(company) == Decimal("70.00")
+    assert_rollups_agree_with_facts(company)
+    assert services.refresh(company=company) == 0
+    during = snapshot(company)
+    monkeypatch.setitem(BUILDERS, Source.ORDER, build_orders)
+    services.rebuild(company=company)
+    assert snapshot(company) == during
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's query planner")
+def test_a_refresh_looks_its_documents_facts_up_by_their_index(company, customer_of, confirmed_order):
+    """Grouping the lookup by the facts' columns once made SQLite walk every fact of the company."""
+    for n in range(3):
+        confirmed_order(customer_of("sales", code=f"I00{n}"))
+    services.refresh(company=company)
+    confirmed_order(customer_of("sales", code="I003"))
+    with CaptureQueriesContext(connection) as captured:
+        services.refresh(company=company)
+    lookups = [q["sql"] for q in captured.captured_queries if 'FROM "reporting_salesfact"' in q["sql"] and '"source_id" IN' in q["sql"]]
+    assert lookups
+    with connection.cursor() as cursor:
+        for sql in lookups:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+            plan = " ".join(str(step[3]) for step in cursor.fetchall())
+            assert "fact_source_idx" in plan, plan
