@@ -1,7 +1,7 @@
 """Reporting: catching the sales facts up, each role's dashboard, and the two-year pivot.
 
-The facts are brought up to date first (on a freshly generated company that reads every
-document event once; later runs find little to read, as a dashboard request does). Then each
+The facts are brought up to date first: a freshly generated company has them written by a
+rebuild from its documents, then a refresh reads what is new (little, as for a dashboard request). Then each
 role's dashboard page is fetched as that role's generated user, and the sales analysis of
 month × region × revenue over the last two years through the API, all in-process through the
 whole Django stack, as the lists benchmark does. The query count of one request shows that a
@@ -38,20 +38,18 @@ def run(ctx) -> list[dict]:
     from salesdesk.reporting.models import SalesFact, SalesRollup
 
     company = Company.objects.get(code=ctx.company_code)
-    seconds, added = timed(services.refresh, company=company)
-    facts = SalesFact.objects.filter(company=company).count()
-    cells = SalesRollup.objects.filter(company=company).count()
-    rows = [
-        row(
-            "reporting",
-            "facts_refresh",
-            round(seconds, 2),
-            "s",
-            None,
-            None,
-            f"{added:,} facts added ({facts:,} in all, {cells:,} rollup cells)",
-        ),
-    ]
+    rows = []
+    # A company without facts yet has them written by a rebuild, which reads the documents once
+    # (the way to start, and faster than reading every event); later runs only refresh.
+    steps = [("facts_refresh", services.refresh)]
+    if not SalesFact.objects.filter(company=company).exists():
+        steps.insert(0, ("facts_rebuild", services.rebuild))
+    for name, step in steps:
+        seconds, added = timed(step, company=company)
+        facts = SalesFact.objects.filter(company=company).count()
+        cells = SalesRollup.objects.filter(company=company).count()
+        note = f"{added:,} facts added ({facts:,} in all, {cells:,} rollup cells)"
+        rows.append(row("reporting", name, round(seconds, 2), "s", None, None, note))
     repeats = ctx.repeats(20, 5)
     code = ctx.company_code.lower()
     for view, who in DASHBOARDS:
