@@ -26,6 +26,7 @@ from salesdesk.catalog.models import Product, ProductCategory
 from salesdesk.core.money import HUNDRED, ZERO, round_money
 from salesdesk.customers.models import Customer, CustomerGroup
 from salesdesk.reporting.models import Grain, Measure, SalesFact, SalesRollup
+from salesdesk.reporting.summed import MonthStart
 
 PERIODS = {"day": _("Day"), "week": _("Week"), "month": _("Month"), "quarter": _("Quarter"), "year": _("Year")}
 # dimension -> (label, column on facts and rollups, kept on the rollups)
@@ -179,6 +180,10 @@ def scoped_rows(company, membership, question: Question):
 def answer(company, membership, question: Question) -> Answer:
     qs, date_column = scoped_rows(company, membership, question)
     columns = [DIMENSIONS[d][1] for d in question.dimensions if d in DIMENSIONS]
+    if question.period in ("month", "quarter", "year") and date_column == "date":
+        # Facts summed by month in the database: a month's days come back as one row.
+        qs = qs.annotate(month_start=MonthStart("date"))
+        date_column = "month_start"
     if question.period:
         columns.append(date_column)
     rows = qs.values(*columns).annotate(**{m: Sum(m) for m in _SUMMED}).order_by()

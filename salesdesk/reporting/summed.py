@@ -8,6 +8,7 @@ leave out cells whose figures come to nothing, so the two give the same rows.
 """
 
 from django.db import connection
+from django.db.models import DateField, Func
 
 from salesdesk.core.arithmetic import MONEY_PLACES, QUANTITY_PLACES
 from salesdesk.reporting.models import Grain, Measure, SalesFact, SalesRollup, YearTotal
@@ -24,10 +25,21 @@ def _sums() -> tuple[str, str]:
     return ", ".join(sums), having
 
 
+# The first day of a date's month, in each database's own SQL (Django's TruncMonth calls a
+# Python function per row on SQLite).
+MONTH_START = {"postgresql": "CAST(date_trunc('month', {}) AS date)", "sqlite": "date({}, 'start of month')"}
+
+
+class MonthStart(Func):
+    output_field = DateField()
+
+    def as_sql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return MONTH_START[connection.vendor].format(sql), params
+
+
 def _month(column: str) -> str:
-    if connection.vendor == "postgresql":
-        return f"CAST(date_trunc('month', {column}) AS date)"
-    return f"date({column}, 'start of month')"
+    return MONTH_START[connection.vendor].format(column)
 
 
 def _year(column: str) -> str:

@@ -11,7 +11,10 @@ from openpyxl import load_workbook
 
 from salesdesk.billing.tests import conftest as billing_fixtures
 from salesdesk.catalog.models import ProductCategory
+from salesdesk.reporting.analysis import Question, answer
 from salesdesk.reporting.models import SalesFact
+from salesdesk.reporting.services import rebuild
+from salesdesk.setup.generate import generate
 
 ANALYSIS = "/api/v1/reports/sales-analysis/"
 DOCUMENTS = "/api/v1/reports/sales-analysis/documents/"
@@ -200,3 +203,19 @@ def test_the_page_shows_figures_with_separators_and_the_files_plain_numbers(web_
         csv.reader(io.StringIO(client.get(PAGE, {"rows": "year", "basis": "ordered", "export": "csv"}).content.decode("utf-8-sig")))
     )
     assert lines[-1] == ["Total", "1250.00"]
+
+
+@pytest.mark.parametrize("period", ["week", "month", "quarter", "year"])
+def test_periods_summed_from_the_facts_equal_those_of_the_rollups(db, period):
+    """Two years of a generated company: by customer (facts, months summed by the database) and
+    by region (rollups), every period's totals are the same to the cent."""
+    bench = generate(scale=0.001, seed=5).company
+    rebuild(company=bench)
+    for basis in ("ordered", "invoiced"):
+        by_customer = answer(bench, None, Question(rows=[period], columns=["customer"], measures=["revenue"], basis=basis))
+        by_region = answer(bench, None, Question(rows=[period], columns=["region"], measures=["revenue"], basis=basis))
+        assert (by_customer.source, by_region.source) == ("facts", "rollups")
+        assert len(by_customer.row_keys) >= (8 if period != "year" else 2)
+        totals = {key: cell.value("revenue") for key, cell in by_customer.row_totals.items()}
+        assert totals == {key: cell.value("revenue") for key, cell in by_region.row_totals.items()}
+        assert by_customer.total.value("revenue") == by_region.total.value("revenue") > 0
