@@ -135,7 +135,7 @@ def _note_missing(pending: dict[int, str], after: int, ids: list[int]) -> None:
 def _differences(company, source: str, ids: list[int], wanted: Facts) -> Facts:
     """What must be added so that the documents' facts add up to `wanted`."""
     have: Facts = defaultdict(Figures)
-    fields = [f.name for f in Key.__dataclass_fields__.values()]
+    fields = Key._fields
     # Summed here rather than by a GROUP BY: grouping by the key's columns leads SQLite to walk
     # the company's facts by the salesperson index instead of looking the documents up.
     rows = SalesFact.objects.filter(company=company, source=source, source_id__in=ids).values_list(
