@@ -38,7 +38,7 @@ def refresh(*, company) -> int:
             return added
 
 
-def rebuild(*, company) -> int:
+def rebuild(*, company, progress=None) -> int:
     """Forget the company's facts and rollups and write them again from the documents themselves.
 
     A rebuild reads documents, not their events: every order, delivery, return, invoice and
@@ -69,6 +69,10 @@ def rebuild(*, company) -> int:
                 deltas = _differences(company, source, chunk, BUILDERS[source](ctx, chunk))
                 _write(company, deltas, rollups=False)
             added += len(deltas)
+            if progress and (start // REBUILD_DOCUMENTS) % 50 == 49:
+                progress(f"{source}: {start + len(chunk):,} of {len(ids):,} documents, {added:,} facts")
+        if progress:
+            progress(f"{source}: {len(ids):,} documents read, {added:,} facts")
     with transaction.atomic():
         _locked_cursor(company)
         summed.sum_rollups(company)

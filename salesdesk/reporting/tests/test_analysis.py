@@ -190,6 +190,18 @@ def test_the_scheduled_refresh_reports_what_it_added(sold, company):
     out = io.StringIO()
     call_command("refresh_sales_facts", company=company.code, stdout=out)
     assert out.getvalue() == f"{company.code}: 0 facts added\n"
+    # A rebuild says what it read, kind by kind, and writes the same two facts again.
+    out = io.StringIO()
+    call_command("refresh_sales_facts", company=company.code, rebuild=True, stdout=out)
+    assert out.getvalue().splitlines() == [
+        f"{company.code}: order: 2 documents read, 2 facts",
+        f"{company.code}: delivery: 0 documents read, 2 facts",
+        f"{company.code}: return: 0 documents read, 2 facts",
+        f"{company.code}: invoice: 0 documents read, 2 facts",
+        f"{company.code}: payment: 0 documents read, 2 facts",
+        f"{company.code}: 2 facts added",
+    ]
+    assert SalesFact.objects.filter(company=company).count() == 2
 
 
 def test_the_page_shows_figures_with_separators_and_the_files_plain_numbers(web_as, customer_of, confirmed_order):

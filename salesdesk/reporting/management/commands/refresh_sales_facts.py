@@ -11,7 +11,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--company", help="Only this company (its code).")
-        parser.add_argument("--rebuild", action="store_true", help="Forget the facts and read every event again.")
+        parser.add_argument("--rebuild", action="store_true", help="Forget the facts and write them again from the documents.")
 
     def handle(self, *args, company=None, rebuild=False, **options):
         companies = Company.objects.order_by("code")
@@ -20,5 +20,8 @@ class Command(BaseCommand):
             if not companies.exists():
                 raise CommandError(f"No company {company}.")
         for each in companies:
-            added = (services.rebuild if rebuild else services.refresh)(company=each)
+            if rebuild:
+                added = services.rebuild(company=each, progress=lambda line, code=each.code: self.stdout.write(f"{code}: {line}"))
+            else:
+                added = services.refresh(company=each)
             self.stdout.write(f"{each.code}: {added} facts added")
