@@ -103,9 +103,8 @@ def price_overrides_this_month(board) -> dict:
     }
 
 
-def ageing_summary(report: dict) -> dict:
-    """The ageing report's totals by bucket, with what is overdue (every bucket past current)."""
-    totals = report["totals"]
+def ageing_summary(totals: dict) -> dict:
+    """The ageing's totals by bucket, with what is overdue (every bucket past current)."""
     return {
         "buckets": [{"bucket": name, "amount": totals[name]} for name in ageing.BUCKETS],
         "total": totals["total"],
@@ -193,6 +192,6 @@ def accounts(board) -> dict:
     return {
         "invoices_to_post": drafts,
         "payments_to_allocate": {"count": len(payments), "amount": sum(payments, ZERO)},
-        "ageing": ageing_summary(board.ageing),
+        "ageing": ageing_summary(board.ageing_totals),
         "disputes": {"count": len(disputes), "amount": sum(disputes, ZERO)},
     }

@@ -12,6 +12,7 @@ from salesdesk.billing import ageing, selectors, services
 from salesdesk.billing.errors import NotOpen, OverAllocation
 from salesdesk.billing.models import DunningLetter, Invoice, WriteOff
 from salesdesk.billing.services.dunning import level_for
+from salesdesk.catalog.models import Currency, CurrencyRate
 from salesdesk.core.errors import Invalid
 from salesdesk.core.models import AuditEntry, DocumentEvent
 from salesdesk.customers.models import CustomerAccount, PaymentTerm, PaymentTermLine
@@ -50,7 +51,7 @@ def acc(users):
 def manual(company, acc, member, product):
     """`manual(customer, "121.00", issued=ago(10))`: a posted invoice of one untaxed line."""
 
-    def make(customer, price, *, issued=None, payment_term=None, post=True):
+    def make(customer, price, *, issued=None, payment_term=None, post=True, currency=None):
         invoice = services.invoice_create(
             company=company,
             actor=acc,
@@ -59,6 +60,7 @@ def manual(company, acc, member, product):
             lines=[{"product": product, "quantity": D("1"), "unit_price": D(price), "tax": None}],
             issue_date=issued,
             payment_term=payment_term,
+            currency=currency,
         )
         return services.invoice_post(invoice=invoice, actor=acc) if post else invoice
 
@@ -83,7 +85,11 @@ def pay(company, acc):
 @pytest.fixture
 def report(company, member):
     def run(who="accountant", on=None, customer=None):
-        return selectors.ageing_report(company, member(who), on or today(), customer=customer)
+        result = selectors.ageing_report(company, member(who), on or today(), customer=customer)
+        if customer is None:
+            # The dashboards' totals, summed by the database, are the report's to the cent.
+            assert selectors.ageing_totals(company, member(who), on or today()) == result["totals"]
+        return result
 
     return run
 
@@ -351,3 +357,30 @@ def test_writing_off_more_than_is_due_or_a_bad_amount_is_refused(acc, buyer, man
         with pytest.raises(Invalid):
             services.invoice_write_off(invoice=invoice, actor=acc, reason="give up", amount=amount)
     assert _untouched(invoice) == before
+
+
+def test_the_totals_summed_by_the_database_equal_the_report_with_instalments_currencies_and_credit(
+    company, acc, customer_of, manual, pay, report
+):
+    """Instalments due on the same day, in another order than their sequence, paid in part; an
+    invoice in dollars; a credit note's open credit; money in hand. `report()` compares the two."""
+    usd = Currency.objects.create(company=company, code="USD", name="US dollar", decimal_places=2)
+    CurrencyRate.objects.create(company=company, currency=usd, date=ago(400), rate=D("1.10"))
+    term = PaymentTerm.objects.create(company=company, name="Three parts")
+    for sequence, (percent, days) in enumerate([("30", 60), ("30", 0), ("40", 0)]):
+        PaymentTermLine.objects.create(company=company, term=term, sequence=sequence, percent=D(percent), days=days)
+    north = customer_of("sales", code="T001", status="active")
+    south = customer_of("sales3", code="T002", status="active")
+    split = manual(north, "333.33", issued=ago(75), payment_term=term)
+    pay(north, "120.00", (split, "120.00"))  # covers the 100.00 due first and part of the next part due that day
+    manual(north, "99.99", issued=ago(40), payment_term=term, currency=usd)
+    manual(south, "500.00", issued=ago(120), currency=usd)
+    pay(south, "50.00")  # money in hand
+    credited = manual(south, "80.00", issued=ago(5))
+    pay(south, "80.00", (credited, "80.00"))
+    services.invoice_credit(invoice=credited, actor=acc, reason="returned")  # 80.00 of open credit
+    result = report()
+    assert result["totals"]["total"] > 0 and result["totals"]["31_60"] > 0 and result["totals"]["over_90"] > 0
+    for who in ("sales", "sales3", "manager", "admin"):
+        report(who)
+    report(on=today() + timedelta(days=45))

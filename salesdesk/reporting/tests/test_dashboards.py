@@ -374,3 +374,23 @@ def test_the_api_stays_within_the_same_budget(sales_story, company, api_as, djan
     client = api_as("admin")
     with django_assert_max_num_queries(QUERY_PIN):
         assert client.get(API).status_code == 200
+
+
+def test_the_ageing_totals_of_a_generated_company_equal_its_ageing_report(db):
+    """Open invoices, some paid in part, some overdue: the totals the dashboards sum in the
+    database equal the report's, for the whole company and for one salesperson."""
+    from salesdesk.billing import selectors as billing_selectors
+    from salesdesk.setup.generate import generate
+
+    bench = generate(scale=0.001, seed=7).company
+    today = timezone.localdate()
+    from salesdesk.accounts.models import Membership
+
+    admin = Membership.objects.get(company=bench, user__username="bench-admin")
+    seller = Membership.objects.get(company=bench, user__username="bench-sales-01")
+    assert billing_selectors.open_invoices(bench, admin).count() >= 5
+    for membership in (admin, seller):
+        report = billing_selectors.ageing_report(bench, membership, today)
+        assert billing_selectors.ageing_totals(bench, membership, today) == report["totals"]
+        if membership == admin:
+            assert report["totals"]["total"] > 0 and report["totals"]["current"] != report["totals"]["total"]
