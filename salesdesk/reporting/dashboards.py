@@ -11,6 +11,7 @@ The tops of customers and products read this year's facts, summed and cut to ten
 database. Operational counts (open documents) are in `reporting.work`.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -221,8 +222,23 @@ def top(board: Board, dimension: str, limit: int = TOP) -> list[dict]:
             .order_by("-revenue", "member_id")
             .values_list("member_id", "revenue")[:limit]
         )
+    elif analysis.DIMENSIONS[dimension][2]:
+        # Kept on the rollups (salesperson, team, ...): the year's whole months from the month
+        # rollups and this month's days from the day rollups, a few rows per member.
+        totals: dict[int, Decimal] = defaultdict(lambda: ZERO)
+        spans = [(p.year_from, p.month_from - timedelta(days=1)), (p.month_from, p.today)]
+        for start, end in spans:
+            if start > end:
+                continue
+            rows, _column = analysis.scoped_rows(
+                board.company, board.membership, Question(rows=[dimension], basis="invoiced", date_from=start, date_to=end)
+            )
+            column = analysis.DIMENSIONS[dimension][1]
+            for member, total in rows.values(column).annotate(total=Sum("revenue")).values_list(column, "total"):
+                totals[member] += total or ZERO
+        best = sorted(((pk, total) for pk, total in totals.items() if total > 0), key=lambda pair: (-pair[1], pair[0]))[:limit]
     else:
-        # One salesperson's or a team's own: their facts of the year, read by the salesperson index.
+        # One salesperson's or a team's own customers or products: their facts of the year, read by the salesperson index.
         question = Question(rows=[dimension], basis="invoiced", date_from=p.year_from, date_to=p.today)
         rows, _column = analysis.scoped_rows(board.company, board.membership, question)
         column = analysis.DIMENSIONS[dimension][1]

@@ -394,3 +394,33 @@ def test_the_ageing_totals_of_a_generated_company_equal_its_ageing_report(db):
         assert billing_selectors.ageing_totals(bench, membership, today) == report["totals"]
         if membership == admin:
             assert report["totals"]["total"] > 0 and report["totals"]["current"] != report["totals"]["total"]
+
+
+def test_top_salespeople_read_from_month_and_day_rollups_equal_the_years_facts(db):
+    """The year's whole months come from the month rollups and this month's days from the day
+    rollups: together, each salesperson's invoiced revenue (net of credit notes) of the facts."""
+    from django.db.models import Sum
+
+    from salesdesk.accounts.models import Membership
+    from salesdesk.reporting.models import SalesFact
+    from salesdesk.setup.generate import generate
+
+    bench = generate(scale=0.001, seed=11).company
+    services.rebuild(company=bench)
+    today = timezone.localdate()
+    board = dashboards.Board(bench, Membership.objects.get(company=bench, user__username="bench-admin"), today)
+    facts = (
+        SalesFact.objects.filter(
+            company=bench, measure__in=["invoiced", "credited"], date__gte=today.replace(month=1, day=1), date__lte=today
+        )
+        .values("salesperson_id")
+        .annotate(total=Sum("revenue"))
+    )
+    expected = sorted(((row["salesperson_id"], round(row["total"], 2)) for row in facts if row["total"] > 0), key=lambda r: (-r[1], r[0]))
+    assert (
+        expected
+        and SalesFact.objects.filter(
+            company=bench, measure="invoiced", date__lt=today.replace(day=1), date__gte=today.replace(month=1, day=1)
+        ).exists()
+    )
+    assert [(row["id"], row["revenue"]) for row in dashboards.top(board, "salesperson")] == expected[: dashboards.TOP]
