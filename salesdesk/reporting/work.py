@@ -9,7 +9,7 @@ counted for this year only. Amounts are in the company's currency.
 
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
 
 from salesdesk.billing import ageing
 from salesdesk.billing import selectors as billing_selectors
@@ -128,18 +128,28 @@ def overdue_customers(report: dict, user_id: int) -> dict:
 def warehouse(board) -> dict:
     """Deliveries to pick and ship by today, and order lines of the to-ship queue waiting for stock (quantities only)."""
     company, membership = board.company, board.membership
-    due = fulfilment_selectors.deliveries_visible(company, membership).filter(status__in=OPEN_DELIVERY, date__lte=board.periods.today)
-    counts = dict(due.order_by().values("status").annotate(n=Count("pk")).values_list("status", "n"))
-    upcoming = due.order_by("date", "id").values("pk", "number", "customer__name", "date", "status")[:NEXT_DELIVERIES]
-    queue = fulfilment_selectors.orders_to_ship(company, membership).order_by().values("pk")
-    waiting = Reservation.objects.filter(
-        company=company,
-        reserved__lt=F("wanted"),
-        order_line_id__in=SalesOrderLine.objects.filter(company=company, order_id__in=queue).values("pk"),
-    )
-    lines = SalesOrderLine.objects.filter(company=company, pk__in=waiting.values("order_line_id")).aggregate(
+    due = fulfilment_selectors.deliveries_visible(company, membership).filter(date__lte=board.periods.today)
+    counts = dict(due.filter(status__in=OPEN_DELIVERY).order_by().values("status").annotate(n=Count("pk")).values_list("status", "n"))
+    # The next of each open status by its (status, date) index, then merged: ordered by date over
+    # both statuses, SQLite walked the whole delivery history by date to find the few open ones.
+    upcoming = sorted(
+        (
+            row
+            for status in OPEN_DELIVERY
+            for row in due.filter(status=status)
+            .order_by("date", "id")
+            .values("pk", "number", "customer__name", "date", "status")[:NEXT_DELIVERIES]
+        ),
+        key=lambda row: (row["date"], row["pk"]),
+    )[:NEXT_DELIVERIES]
+    # Short reservations of lines on the to-ship queue (confirmed, not all delivered), each line
+    # looked up by its key: nested IN lists led SQLite to read every order line of the company.
+    queued = fulfilment_selectors.orders_to_ship(company, membership).order_by()
+    line = SalesOrderLine.objects.filter(pk=OuterRef("order_line_id"), order__in=queued)
+    waiting = Reservation.objects.filter(company=company, reserved__lt=F("wanted")).filter(Exists(line))
+    lines = waiting.annotate(order_id=Subquery(line.values("order_id")[:1])).aggregate(
         lines=Count("pk"), orders=Count("order_id", distinct=True)
-    )
+    )  # one reservation per order line
     short = (
         waiting.values("product_id", "product__sku", "product__name")
         .annotate(lines=Count("pk"), waiting=Sum(F("wanted") - F("reserved")))
