@@ -1,6 +1,6 @@
 """What each document counts for in sales analysis today, line by line.
 
-`current_facts(company, source, ids)` answers, for documents of one kind, the fact rows their
+`BUILDERS[source](ctx, ids)` answers, for documents of one kind, the fact rows their
 current state stands for: a confirmed order counts its lines as ordered, a cancelled one
 counts nothing; a shipped delivery counts its goods as delivered, a refused one nothing; a
 received return takes goods back; a posted invoice counts as invoiced and a credit note

@@ -1,10 +1,11 @@
 """Keeping the sales facts and rollups up to date: `refresh` reads only new events, `rebuild` starts over.
 
 A refresh takes the document events written since its cursor, works out what each touched
-document counts for now (`facts.current_facts`), subtracts what its facts already add up to,
+document counts for now (`facts.BUILDERS`), subtracts what its facts already add up to,
 and writes the difference as new facts, adding it to the rollup cells in the same
 transaction. Refreshing twice, or after every event, or once at the end, gives the same
-figures: that is what the rebuild test checks.
+figures: that is what the rebuild test checks. A rebuild reads the documents instead of
+their events and has the database sum the rollups (`summed.py`).
 """
 
 from collections import defaultdict
