@@ -296,6 +296,36 @@ class PaymentAllocation(CompanyOwned):
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="paymentallocation_positive")]
 
 
+class OpenItem(CompanyOwned):
+    """What a customer owes, or has in hand, per due date, in the company's currency.
+
+    One row per open instalment of a posted invoice (the earliest instalments paid first), and
+    one due now (no due date) per credit note's unused credit and per payment's unallocated
+    money, negative. Kept by `billing.services.open_items` in the transaction that posts or
+    settles the document, so the ageing totals and the overdue customers read the open parts,
+    however long the invoice history grows.
+    """
+
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="+", db_index=False)
+    invoice = models.ForeignKey(Invoice, null=True, on_delete=models.CASCADE, related_name="open_items")
+    payment = models.ForeignKey(Payment, null=True, on_delete=models.CASCADE, related_name="open_items")
+    due_date = models.DateField(null=True)  # none: due now
+    amount = models.DecimalField(max_digits=16, decimal_places=2)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(invoice__isnull=False, payment__isnull=True) | Q(invoice__isnull=True, payment__isnull=False),
+                name="openitem_one_document",
+            )
+        ]
+        indexes = [
+            # The company's totals by due date, and one salesperson's customers', read from the index alone.
+            models.Index(fields=["company", "due_date", "amount"], name="open_item_due_idx"),
+            models.Index(fields=["company", "customer", "due_date", "amount"], name="open_item_customer_idx"),
+        ]
+
+
 class DepositStatus(models.TextChoices):
     HELD = "held", _("Held")
     APPLIED = "applied", _("Applied")

@@ -4,15 +4,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db import connection
 from django.db.models import F, Q, QuerySet, Sum
 from django.utils import timezone
 
-from salesdesk.accounts.selectors import scope_by_salesperson
+from salesdesk.accounts.selectors import scope_by_salesperson, visible_salesperson_ids
 from salesdesk.billing import ageing
-from salesdesk.billing.models import Deposit, Dispute, DunningLetter, Invoice, InvoiceInstalment, Payment
-from salesdesk.billing.services.common import to_base
-from salesdesk.billing.services.settlement import unpaid_parts
+from salesdesk.billing.models import Deposit, Dispute, DunningLetter, Invoice, InvoiceInstalment, OpenItem, Payment
+from salesdesk.billing.services import open_items
 from salesdesk.core.money import ZERO, round_money
 from salesdesk.customers.models import Customer
 from salesdesk.ledger.models import Account, JournalLine
@@ -86,19 +84,42 @@ def ageing_report(company, membership, on: date, customer=None) -> dict:
 
 
 def ageing_totals(company, membership, on: date) -> dict[str, Decimal]:
-    """The ageing report's totals (`ageing_report(...)["totals"]`), summed by the database.
+    """The ageing report's totals (`ageing_report(...)["totals"]`), from the open items.
 
-    The dashboards show only these. Documents in the company's currency (rate 1: nearly all)
-    are summed per due date in SQL, the earliest instalments paid first as `unpaid_parts`
-    does, so the cost is one pass over the open instalments and a row per due date rather
-    than objects per invoice. Documents in another currency keep the report's running-total
-    conversion, in Python."""
-    invoices = open_invoices(company, membership).order_by()
-    payments = _money_in_hand(company, membership)
-    totals = _summed(_ageing_rows(invoices.exclude(rate=1), payments.exclude(rate=1), on).values())
-    for due, amount in _open_by_due_date(invoices.filter(rate=1), payments.filter(rate=1)):
-        ageing.add(totals, due or on, amount, on)
+    The dashboards show only these. The open items hold what each document leaves open per
+    due date, kept as it is posted and settled, so this reads the open parts rather than the
+    invoices (most of which are long paid): for the whole company a row per due date summed
+    by the database; for a salesperson or a team, their customers' items, found by customer."""
+    items = OpenItem.objects.filter(company=company).order_by()
+    ids = visible_salesperson_ids(membership)
+    if ids is None:
+        rows = items.values("due_date").annotate(amount=Sum("amount")).values_list("due_date", "amount")
+    else:
+        rows = items.filter(customer__in=_customers_of(company, ids)).values_list("due_date", "amount")
+    totals = ageing.empty_row()
+    for due, amount in rows:
+        ageing.add(totals, due or on, round_money(amount), on)
     return totals
+
+
+def overdue_by_customer(company, salesperson_id: int, on: date) -> list[dict]:
+    """{id, code, name, overdue} of the salesperson's own customers with money past its due date, as the ageing report's
+    buckets past current add up (credit and money in hand are current, so they do not offset it)."""
+    rows = (
+        OpenItem.objects.filter(company=company, customer__in=_customers_of(company, [salesperson_id]), due_date__lt=on)
+        .values("customer")
+        .annotate(amount=Sum("amount"))
+        .values_list("customer", "amount")
+    )
+    overdue = {customer_id: round_money(amount) for customer_id, amount in rows}
+    overdue = {customer_id: amount for customer_id, amount in overdue.items() if amount > 0}
+    customers = Customer.objects.filter(pk__in=list(overdue)).values_list("pk", "code", "name")
+    return [{"id": pk, "code": code, "name": name, "overdue": overdue[pk]} for pk, code, name in customers]
+
+
+def _customers_of(company, salesperson_ids) -> QuerySet:
+    # A subquery rather than a join, so the items are read by their (company, customer) index.
+    return Customer.objects.filter(company=company, salesperson__in=salesperson_ids).values("pk")
 
 
 def _money_in_hand(company, membership) -> QuerySet:
@@ -114,74 +135,26 @@ def _summed(rows) -> dict[str, Decimal]:
 
 
 def _ageing_rows(invoices: QuerySet, payments: QuerySet, on: date) -> dict[int, dict]:
-    """Per customer id, its open amounts by bucket, in the company's currency."""
-    fields = ("pk", "customer_id", "kind", "amount_due", "rate", "total_amount", "due_date", "issue_date")
-    open_rows = list(invoices.values_list(*fields))
+    """Per customer id, its open amounts by bucket, in the company's currency, from the documents."""
+    fields = ("kind", "status", "amount_due", "rate", "total_amount", "due_date", "issue_date")
+    open_rows = list(invoices.values_list("pk", "customer_id", *fields))
     instalments: dict[int, list] = {}
     billed = [pk for pk, _c, kind, *_ in open_rows if kind != Invoice.Kind.CREDIT_NOTE]
-    for invoice_id, due, amount in (
-        InvoiceInstalment.objects.filter(invoice_id__in=billed).order_by("sequence").values_list("invoice_id", "due_date", "amount")
-    ):
+    for invoice_id, due, amount in InvoiceInstalment.objects.filter(invoice_id__in=billed).values_list("invoice_id", "due_date", "amount"):
         instalments.setdefault(invoice_id, []).append((due, amount))
     rows: dict[int, dict] = {}
 
-    def row_for(customer_id: int) -> dict:
+    def add(customer_id: int, parts) -> None:
         if customer_id not in rows:
             rows[customer_id] = {"customer": customer_id, **ageing.empty_row()}
-        return rows[customer_id]
-
-    for pk, customer_id, kind, amount_due, rate, total_amount, due_date, issue_date in open_rows:
-        row = row_for(customer_id)
-        if kind == Invoice.Kind.CREDIT_NOTE:
-            ageing.add(row, on, -to_base(amount_due, rate), on)
-            continue
-        parts = unpaid_parts(instalments.get(pk) or [(due_date or issue_date, total_amount)], total_amount - amount_due)
-        # Convert the running total, so the parts add up to the invoice's open amount in company currency.
-        running, converted = ZERO, ZERO
         for due, amount in parts:
-            running += amount
-            value = to_base(running, rate) - converted
-            converted += value
-            ageing.add(row, due, value, on)
-    for customer_id, unallocated, rate in payments.values_list("customer_id", "unallocated_amount", "rate"):
-        ageing.add(row_for(customer_id), on, -to_base(unallocated, rate), on)
+            ageing.add(rows[customer_id], due or on, amount, on)
+
+    for pk, customer_id, *values in open_rows:
+        add(customer_id, open_items.invoice_parts(**dict(zip(fields, values, strict=True)), instalments=instalments.get(pk, ())))
+    for customer_id, *values in payments.values_list("customer_id", "status", "unallocated_amount", "rate"):
+        add(customer_id, open_items.payment_parts(**dict(zip(("status", "unallocated_amount", "rate"), values, strict=True))))
     return rows
-
-
-def _open_by_due_date(invoices: QuerySet, payments: QuerySet) -> list[tuple[date | None, Decimal]]:
-    """What is open per due date, in one statement: each instalment's part once the money received
-    (total less amount due) has paid the earliest ones (by due date, then amount, as `unpaid_parts`);
-    an invoice without instalments for its amount due on its due (or issue) date; and, without a
-    due date (current), credit notes' open credit and money in hand, negative."""
-    billed, billed_params = invoices.filter(kind=Invoice.Kind.INVOICE).values("pk").query.sql_with_params()
-    credit, credit_params = invoices.filter(kind=Invoice.Kind.CREDIT_NOTE).values("pk").query.sql_with_params()
-    in_hand, in_hand_params = payments.values("pk").query.sql_with_params()
-    parts, bills, money = InvoiceInstalment._meta.db_table, Invoice._meta.db_table, Payment._meta.db_table
-    sql = f"""
-        SELECT due, SUM(open_part) FROM (
-            SELECT due_date AS due,
-                   CASE WHEN cum - covered <= 0 THEN 0 WHEN cum - covered < amount THEN cum - covered ELSE amount END AS open_part
-            FROM (
-                SELECT p.due_date, p.amount, i.total_amount - i.amount_due AS covered,
-                       SUM(p.amount) OVER (PARTITION BY p.invoice_id ORDER BY p.due_date, p.amount
-                                           ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cum
-                FROM {parts} p JOIN {bills} i ON i.id = p.invoice_id
-                WHERE p.invoice_id IN ({billed})
-            ) running
-            UNION ALL
-            SELECT COALESCE(i.due_date, i.issue_date), i.amount_due FROM {bills} i
-            WHERE i.id IN ({billed}) AND NOT EXISTS (SELECT 1 FROM {parts} p WHERE p.invoice_id = i.id)
-            UNION ALL
-            SELECT NULL, -amount_due FROM {bills} WHERE id IN ({credit})
-            UNION ALL
-            SELECT NULL, -unallocated_amount FROM {money} WHERE id IN ({in_hand})
-        ) open_parts GROUP BY due
-    """  # noqa: S608 - table names are ours, values are parameters
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*billed_params, *billed_params, *credit_params, *in_hand_params])
-        rows = cursor.fetchall()
-    # Read raw: SQLite gives dates as text and sums as floats of exact cents, rounded once here.
-    return [(date.fromisoformat(due) if isinstance(due, str) else due, round_money(Decimal(str(amount)))) for due, amount in rows if amount]
 
 
 @dataclass

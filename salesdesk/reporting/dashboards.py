@@ -130,16 +130,8 @@ class Board:
         self.sections: list[str] = []
 
     @cached_property
-    def ageing(self) -> dict:
-        """The ageing per customer (the salesperson's overdue customers)."""
-        return billing_selectors.ageing_report(self.company, self.membership, self.periods.today)
-
-    @cached_property
     def ageing_totals(self) -> dict:
-        """The ageing's totals only, summed by the database: the leader's and the accountant's cards.
-        Taken from the full report when the salesperson's section reads it anyway."""
-        if "sales" in self.sections:
-            return self.ageing["totals"]
+        """The ageing's totals, from the open items: the leader's and the accountant's cards."""
         return billing_selectors.ageing_totals(self.company, self.membership, self.periods.today)
 
     def section(self, name: str) -> dict:
@@ -316,5 +308,5 @@ def sales(board: Board) -> dict:
             "ordered_last_year": revenue(ordered.last_month),
         },
         **work.my_documents(board),
-        "overdue_customers": work.overdue_customers(board.ageing, board.membership.user_id),
+        "overdue_customers": work.overdue_customers(board),
     }

@@ -112,15 +112,9 @@ def ageing_summary(totals: dict) -> dict:
     }
 
 
-def overdue_customers(report: dict, user_id: int) -> dict:
+def overdue_customers(board) -> dict:
     """The member's own customers with money overdue (ageing buckets past current), largest first."""
-    rows = []
-    for row in report["rows"]:
-        if row["customer"].salesperson_id != user_id:
-            continue
-        overdue = sum((row[name] for name in ageing.BUCKETS if name != "current"), ZERO)
-        if overdue > 0:
-            rows.append({"id": row["customer"].pk, "code": row["customer"].code, "name": row["customer"].name, "overdue": overdue})
+    rows = billing_selectors.overdue_by_customer(board.company, board.membership.user_id, board.periods.today)
     rows.sort(key=lambda r: (-r["overdue"], r["code"]))
     return {"count": len(rows), "amount": sum((r["overdue"] for r in rows), ZERO), "customers": rows[:OVERDUE_CUSTOMERS]}
 

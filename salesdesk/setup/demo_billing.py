@@ -32,7 +32,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from salesdesk.billing import services as billing
 from salesdesk.billing.models import Deposit, DunningLetter, Invoice, InvoiceLine, Payment
-from salesdesk.billing.services.settlement import unpaid_parts
+from salesdesk.billing.services.open_items import unpaid_parts
 from salesdesk.catalog.models import Product
 from salesdesk.customers.models import Customer
 from salesdesk.sales import services as sales

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from salesdesk.billing.errors import NothingToInvoice, OverCredit
 from salesdesk.billing.models import Invoice, InvoiceInstalment, InvoiceLine, InvoicePolicy
-from salesdesk.billing.services import common, settlement
+from salesdesk.billing.services import common, open_items, settlement
 from salesdesk.catalog.models import Product, Tax
 from salesdesk.core import arithmetic, bulk, workflow
 from salesdesk.core.errors import Invalid, InvalidTransition
@@ -361,6 +361,8 @@ def invoice_post(*, invoice: Invoice, actor) -> Invoice:
                 source=invoice,
             )
         workflow.transition(invoice, to=Status.POSTED, actor=actor, extra_fields=_POSTED_FIELDS)
+        # Its open items before anything settles it (the order's deposits, a credit note's use).
+        open_items.sync_invoice(invoice, [(due, amount) for _, due, amount in instalments], fresh=True)
         if invoice.kind == Kind.INVOICE:
             billing = common.billing_settings(invoice.company)
             _bill_order(invoice, lines, billing)

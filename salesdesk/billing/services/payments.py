@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from salesdesk.billing.errors import OverAllocation
 from salesdesk.billing.models import Invoice, Payment, PaymentAllocation
-from salesdesk.billing.services import common, settlement
+from salesdesk.billing.services import common, open_items, settlement
 from salesdesk.core import arithmetic, workflow
 from salesdesk.core.errors import Invalid, InvalidTransition
 from salesdesk.core.money import ZERO
@@ -163,6 +163,7 @@ def payment_create(
         payment.save(update_fields=["journal_entry"])
         workflow.record_event(payment, actor=actor, note=f"received {amount} {currency.code}")
         _allocate(payment, pairs, actor, on)
+        open_items.sync_payment(payment, fresh=True)
     return payment
 
 
@@ -176,6 +177,7 @@ def payment_allocate(*, payment: Payment, actor, allocations) -> Payment:
     if not pairs:
         raise Invalid({"allocations": ["Give at least one allocation."]})
     _allocate(payment, pairs, actor, timezone.localdate())
+    open_items.sync_payment(payment)
     return payment
 
 
@@ -194,6 +196,7 @@ def payment_reverse(*, payment: Payment, actor, reason: str = "") -> Payment:
         payment.unallocated_amount = ZERO
         payment.save(update_fields=["reversal_entry", "reversal_reason", "unallocated_amount"])
         workflow.transition(payment, to=Payment.Status.REVERSED, actor=actor, note=reason)
+        open_items.sync_payment(payment)
     return payment
 
 

@@ -2,8 +2,9 @@
 
 Every change goes through `settle`, one conditional UPDATE that refuses to settle more than
 is due (the database check `invoice_due_is_total_less_settled` backs it up). It keeps the
-invoice's status (posted or paid), its next due date, the customer's oldest open due date
-(read by the overdue block) and the order's payment progress in step.
+invoice's status (posted or paid), its next due date, its open items (read by the ageing
+totals), the customer's oldest open due date (read by the overdue block) and the order's
+payment progress in step.
 """
 
 from datetime import date
@@ -13,6 +14,7 @@ from django.db.models import Min
 
 from salesdesk.billing.errors import OverAllocation
 from salesdesk.billing.models import Invoice
+from salesdesk.billing.services import open_items
 from salesdesk.core import arithmetic, workflow
 from salesdesk.core.money import ZERO
 from salesdesk.customers.models import CustomerAccount
@@ -29,18 +31,6 @@ def next_due_date(instalments: list[tuple[date, Decimal]], covered: Decimal) -> 
         if running > covered:
             return due
     return None
-
-
-def unpaid_parts(instalments: list[tuple[date, Decimal]], covered: Decimal) -> list[tuple[date, Decimal]]:
-    """What is still open of each instalment, earliest first, once `covered` has paid the earliest ones."""
-    parts = []
-    left = covered
-    for due, amount in sorted(instalments):
-        taken = min(amount, max(left, ZERO))
-        left -= taken
-        if amount - taken > 0:
-            parts.append((due, amount - taken))
-    return parts
 
 
 def refresh_oldest_due(company_id: int, customer_id: int) -> None:
@@ -66,10 +56,8 @@ def settle(invoice: Invoice, *, actor, paid: Decimal = ZERO, credited: Decimal =
     invoice = Invoice.objects.select_related("sales_order").get(pk=invoice.pk)
     covered = invoice.total_amount - invoice.amount_due
     before = invoice.next_due_date
-    if invoice.amount_due > 0:
-        invoice.next_due_date = next_due_date(list(invoice.instalments.values_list("due_date", "amount")), covered)
-    else:
-        invoice.next_due_date = None
+    instalments = list(invoice.instalments.values_list("due_date", "amount")) if invoice.amount_due > 0 else []
+    invoice.next_due_date = next_due_date(instalments, covered) if instalments else None
     # The due date is saved with the new status when there is one (one UPDATE).
     changed = ("next_due_date",) if invoice.next_due_date != before else ()
     if invoice.amount_due == 0 and invoice.status == Status.POSTED:
@@ -85,4 +73,5 @@ def settle(invoice: Invoice, *, actor, paid: Decimal = ZERO, credited: Decimal =
         sales_services.order_record_credit(order=invoice.sales_order, amount=written_off)
     if invoice.kind == Invoice.Kind.INVOICE:
         refresh_oldest_due(invoice.company_id, invoice.customer_id)
+    open_items.sync_invoice(invoice, instalments)
     return invoice

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from salesdesk.billing import services
 from salesdesk.billing.errors import NoExchangeRateKnown, NothingToInvoice
 from salesdesk.billing.models import Deposit, DepositApplication, Invoice, InvoiceInstalment, Payment, PaymentAllocation
-from salesdesk.billing.services.settlement import next_due_date, unpaid_parts
+from salesdesk.billing.services.open_items import unpaid_parts
+from salesdesk.billing.services.settlement import next_due_date
 from salesdesk.catalog.models import Currency, CurrencyRate
 from salesdesk.core.errors import Invalid, InvalidTransition
 from salesdesk.core.models import DocumentEvent, NumberCounter

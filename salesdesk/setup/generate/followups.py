@@ -120,6 +120,7 @@ class Followups:
             self.event("invoice", invoice_id, "posted", "paid", self._at(paid_day, 420), self.admin_id)
         else:
             self.state.overdue(customer_id, due)
+            self.open_items.add((self.open_items.next_id(), self.company_id, customer_id, invoice_id, due, total))
         self.invoices.add(
             (
                 invoice_id,

@@ -5,7 +5,7 @@ closed (a few stay unpaid or were cancelled); recent ones are invoiced but open,
 not invoiced, or confirmed and waiting with their goods reserved; the newest few are drafts.
 For each step the same rows the services write are made: the order, its lines and events,
 the delivery with its stock moves and cost entry, the posted invoice with its lines,
-instalment and entry, the payment with its allocation and entry. Legal numbers come from the
+instalment, entry and (left unpaid) open item, the payment with its allocation and entry. Legal numbers come from the
 company's counters, gapless per series and year. Stock comes in through receipts (a `REC`
 document, its moves and an entry) whenever the orders of a batch need more than is on hand.
 
@@ -23,7 +23,7 @@ from decimal import Decimal
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
-from salesdesk.billing.models import Invoice, InvoiceInstalment, InvoiceLine, Payment, PaymentAllocation
+from salesdesk.billing.models import Invoice, InvoiceInstalment, InvoiceLine, OpenItem, Payment, PaymentAllocation
 from salesdesk.core.models import DocumentEvent
 from salesdesk.core.numbering import format_number
 from salesdesk.fulfilment.models import Delivery, DeliveryLine
@@ -77,6 +77,7 @@ TABLES = {
         "id company_id number customer_id status date amount currency_id rate method reference allocated_amount unallocated_amount journal_entry_id reversal_reason created_by_id created_at",
     ),
     "allocations": (PaymentAllocation, "id company_id payment_id invoice_id amount date"),
+    "open_items": (OpenItem, "id company_id customer_id invoice_id due_date amount"),
 }
 
 
