@@ -88,14 +88,12 @@ def ageing_totals(company, membership, on: date) -> dict[str, Decimal]:
 
     The dashboards show only these. The open items hold what each document leaves open per
     due date, kept as it is posted and settled, so this reads the open parts rather than the
-    invoices (most of which are long paid): for the whole company a row per due date summed
-    by the database; for a salesperson or a team, their customers' items, found by customer."""
+    invoices (most of which are long paid), summed per due date by the database."""
     items = OpenItem.objects.filter(company=company).order_by()
     ids = visible_salesperson_ids(membership)
-    if ids is None:
-        rows = items.values("due_date").annotate(amount=Sum("amount")).values_list("due_date", "amount")
-    else:
-        rows = items.filter(customer__in=_customers_of(company, ids)).values_list("due_date", "amount")
+    if ids is not None:
+        items = items.filter(customer__in=_customers_of(company, ids))
+    rows = items.values("due_date").annotate(amount=Sum("amount")).values_list("due_date", "amount")
     totals = ageing.empty_row()
     for due, amount in rows:
         ageing.add(totals, due or on, round_money(amount), on)

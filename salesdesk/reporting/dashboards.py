@@ -31,7 +31,7 @@ from salesdesk.core.money import ZERO, round_money
 from salesdesk.customers.models import Customer
 from salesdesk.reporting import analysis, work
 from salesdesk.reporting.analysis import Cell, Question
-from salesdesk.reporting.models import Measure, YearTotal
+from salesdesk.reporting.models import Grain, Measure, SalesRollup, YearTotal
 
 SECTIONS = ("leader", "sales", "warehouse", "accounts")
 SECTION_ROLES = {
@@ -130,6 +130,23 @@ class Board:
         self.sections: list[str] = []
 
     @cached_property
+    def year_is_all_seen(self) -> bool:
+        """Whether the member sees every invoice and credit note of the year so far: the whole
+        company, or a manager whose people made all of this year's sales. The company's year
+        totals are then theirs too, read by an index instead of summing the year's facts."""
+        seen = visible_salesperson_ids(self.membership)
+        if seen is None:
+            return True
+        p = self.periods
+        for grain, start, end in ((Grain.MONTH, p.year_from, p.month_from - timedelta(days=1)), (Grain.DAY, p.month_from, p.today)):
+            cells = SalesRollup.objects.filter(
+                company=self.company, grain=grain, measure__in=analysis.BASES["invoiced"][1], period__gte=start, period__lte=end
+            )
+            if start <= end and cells.exclude(salesperson_id__in=seen).exists():
+                return False
+        return True
+
+    @cached_property
     def ageing_totals(self) -> dict:
         """The ageing's totals, from the open items: the leader's and the accountant's cards."""
         return billing_selectors.ageing_totals(self.company, self.membership, self.periods.today)
@@ -207,7 +224,7 @@ def revenue(cell: Cell) -> Decimal:
 def top(board: Board, dimension: str, limit: int = TOP) -> list[dict]:
     """The best `limit` of a dimension by revenue invoiced this year (net of credit notes), summed in the database."""
     p = board.periods
-    if dimension in ("customer", "product") and visible_salesperson_ids(board.membership) is None:
+    if dimension in ("customer", "product") and board.year_is_all_seen:
         # The whole company: the year's totals, the largest read by an index (cost independent of history).
         best = list(
             YearTotal.objects.filter(company=board.company, measure=Measure.INVOICED, year=p.today.year, dimension=dimension, revenue__gt=0)

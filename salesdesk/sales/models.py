@@ -287,6 +287,12 @@ class SalesOrder(Document):
             models.Index(fields=["company", "invoice_state", "-date"], name="salesorder_invoice_state_idx"),
             models.Index(fields=["company", "payment_state", "-date"], name="salesorder_payment_state_idx"),
             models.Index(fields=["company", "delivery_state", "-date"], name="salesorder_delivery_state_idx"),
+            # The dashboards' open-order counts and amount, read from the index alone (the whole
+            # company's, or a salesperson's within each status): confirmed orders stay confirmed
+            # until paid, so they are many more than the open ones.
+            models.Index(
+                fields=["company", "status", "salesperson", "delivery_state", "invoice_state", "open_amount"], name="salesorder_open_idx"
+            ),
         ]
 
 

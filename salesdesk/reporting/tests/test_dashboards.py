@@ -424,3 +424,40 @@ def test_top_salespeople_read_from_month_and_day_rollups_equal_the_years_facts(d
         ).exists()
     )
     assert [(row["id"], row["revenue"]) for row in dashboards.top(board, "salesperson")] == expected[: dashboards.TOP]
+
+
+def test_a_manager_of_all_this_years_sellers_gets_the_company_tops_and_otherwise_the_teams(db):
+    """The company's year totals serve a manager only while their people made all the year's
+    sales; once a seller is outside their scope, the tops are summed from the team's facts."""
+    from django.db.models import Sum
+
+    from salesdesk.accounts.models import Membership
+    from salesdesk.accounts.selectors import visible_salesperson_ids
+    from salesdesk.reporting.models import SalesFact
+    from salesdesk.setup.generate import generate
+
+    bench = generate(scale=0.001, seed=11).company
+    services.rebuild(company=bench)
+    today = timezone.localdate()
+    admin = Membership.objects.get(company=bench, user__username="bench-admin")
+    manager = Membership.objects.get(company=bench, user__username="bench-manager")
+    board = dashboards.Board(bench, manager, today)
+    assert board.year_is_all_seen
+    everything = dashboards.Board(bench, admin, today)
+    for dimension in ("customer", "product"):
+        assert dashboards.top(board, dimension) == dashboards.top(everything, dimension) != []
+
+    year = SalesFact.objects.filter(company=bench, measure__in=["invoiced", "credited"], date__gte=today.replace(month=1, day=1))
+    seller = year.values_list("salesperson_id", flat=True).order_by("salesperson_id").first()
+    Membership.objects.filter(company=bench, user_id=seller).update(team=None, manager=None)
+    board = dashboards.Board(bench, Membership.objects.get(pk=manager.pk), today)
+    assert not board.year_is_all_seen
+    seen = visible_salesperson_ids(board.membership)
+    assert seller not in seen
+    for dimension in ("customer", "product"):
+        sums = year.filter(salesperson_id__in=seen).values(f"{dimension}_id").annotate(total=Sum("revenue"))
+        expected = sorted(
+            ((row[f"{dimension}_id"], round(row["total"], 2)) for row in sums if row["total"] > 0), key=lambda r: (-r[1], r[0])
+        )
+        assert [(row["id"], row["revenue"]) for row in dashboards.top(board, dimension)] == expected[: dashboards.TOP]
+        assert expected != [(row["id"], row["revenue"]) for row in dashboards.top(everything, dimension)]
