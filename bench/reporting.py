@@ -21,7 +21,15 @@ from bench.stats import median, ms, percentile, row, timed
 DASHBOARD_P95_MS = 200
 PIVOT_MS = 1000
 # view -> the generated user who has that role
-DASHBOARDS = (("leader", "admin"), ("sales", "sales-01"), ("warehouse", "clerk"), ("accounts", "accountant"))
+# (name, view, user): the leader's view as the administrator (the whole company) and as the
+# sales manager (the people they manage: in the generated company, every salesperson).
+DASHBOARDS = (
+    ("leader", "leader", "admin"),
+    ("manager", "leader", "manager"),
+    ("sales", "sales", "sales-01"),
+    ("warehouse", "warehouse", "clerk"),
+    ("accounts", "accounts", "accountant"),
+)
 
 
 def two_years(today):
@@ -52,7 +60,7 @@ def run(ctx) -> list[dict]:
         rows.append(row("reporting", name, round(seconds, 2), "s", None, None, note))
     repeats = ctx.repeats(20, 5)
     code = ctx.company_code.lower()
-    for view, who in DASHBOARDS:
+    for name, view, who in DASHBOARDS:
         client = Client(HTTP_HOST=_host())
         client.force_login(User.objects.get(username=f"{code}-{who}"))
         path = f"/reports/dashboard/?view={view}"
@@ -62,8 +70,8 @@ def run(ctx) -> list[dict]:
         queries = len(captured.captured_queries)
         times = [timed(get_page, client, path)[0] for _ in range(repeats)]
         note = f"GET {path} as {code}-{who}, {repeats} requests, {queries} SQL statements each"
-        rows.append(row("reporting", f"dashboard_{view}_p50", ms(median(times)), "ms", None, None, note))
-        rows.append(row("reporting", f"dashboard_{view}_p95", ms(percentile(times, 95)), "ms", DASHBOARD_P95_MS, "<=", note))
+        rows.append(row("reporting", f"dashboard_{name}_p50", ms(median(times)), "ms", None, None, note))
+        rows.append(row("reporting", f"dashboard_{name}_p95", ms(percentile(times, 95)), "ms", DASHBOARD_P95_MS, "<=", note))
     start, end = two_years(timezone.localdate())
     api = api_client(ctx.company_code)
     for name, query in (

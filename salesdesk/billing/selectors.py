@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db.models import F, Q, QuerySet, Sum
 from django.utils import timezone
 
-from salesdesk.accounts.selectors import scope_by_salesperson, visible_salesperson_ids
+from salesdesk.accounts.selectors import scope_by_salesperson, visible_salespeople
 from salesdesk.billing import ageing
 from salesdesk.billing.models import Deposit, Dispute, DunningLetter, Invoice, InvoiceInstalment, OpenItem, Payment
 from salesdesk.billing.services import open_items
@@ -90,9 +90,9 @@ def ageing_totals(company, membership, on: date) -> dict[str, Decimal]:
     due date, kept as it is posted and settled, so this reads the open parts rather than the
     invoices (most of which are long paid), summed per due date by the database."""
     items = OpenItem.objects.filter(company=company).order_by()
-    ids = visible_salesperson_ids(membership)
-    if ids is not None:
-        items = items.filter(customer__in=_customers_of(company, ids))
+    people = visible_salespeople(membership)
+    if people is not None:
+        items = items.filter(customer__in=_customers_of(company, people))
     rows = items.values("due_date").annotate(amount=Sum("amount")).values_list("due_date", "amount")
     totals = ageing.empty_row()
     for due, amount in rows:

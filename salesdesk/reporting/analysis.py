@@ -21,7 +21,7 @@ from django.db.models import Max, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from salesdesk.accounts.models import Region, SalesTeam, User
-from salesdesk.accounts.selectors import visible_salesperson_ids
+from salesdesk.accounts.selectors import visible_salespeople, visible_salesperson_ids
 from salesdesk.catalog.models import Product, ProductCategory
 from salesdesk.core.money import HUNDRED, ZERO, round_money
 from salesdesk.customers.models import Customer, CustomerGroup
@@ -165,7 +165,14 @@ def _table(question: Question):
 def scoped_rows(company, membership, question: Question):
     qs, date_column = _table(question)
     qs = qs.filter(company=company, measure__in=BASES[question.basis][1])
-    seen = visible_salesperson_ids(membership) if membership is not None else None
+    if membership is None:
+        seen = None
+    elif qs.model is SalesRollup:
+        # A range of the period index, the scope joined to it (see `visible_salespeople`).
+        seen = visible_salespeople(membership)
+    else:
+        # Facts are read by their salesperson index, one probe per salesperson.
+        seen = visible_salesperson_ids(membership)
     if seen is not None:
         qs = qs.filter(salesperson_id__in=seen)
     if question.date_from:

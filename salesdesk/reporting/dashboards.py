@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from salesdesk.accounts import roles
 from salesdesk.accounts.models import User
-from salesdesk.accounts.selectors import visible_salesperson_ids
+from salesdesk.accounts.selectors import visible_salespeople
 from salesdesk.billing import selectors as billing_selectors
 from salesdesk.catalog.models import Product
 from salesdesk.core.errors import Invalid
@@ -134,7 +134,7 @@ class Board:
         """Whether the member sees every invoice and credit note of the year so far: the whole
         company, or a manager whose people made all of this year's sales. The company's year
         totals are then theirs too, read by an index instead of summing the year's facts."""
-        seen = visible_salesperson_ids(self.membership)
+        seen = visible_salespeople(self.membership)
         if seen is None:
             return True
         p = self.periods
