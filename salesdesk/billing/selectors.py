@@ -91,7 +91,9 @@ def ageing_totals(company, membership, on: date) -> dict[str, Decimal]:
     invoices (most of which are long paid), summed per due date by the database."""
     items = OpenItem.objects.filter(company=company).order_by()
     people = visible_salespeople(membership)
-    if people is not None:
+    # A scope that files every customer (a manager of the whole sales force) needs no filter:
+    # the check reads the customers' salesperson index, the filter would list them all.
+    if people is not None and Customer.objects.filter(company=company).exclude(salesperson__in=people).exists():
         items = items.filter(customer__in=_customers_of(company, people))
     rows = items.values("due_date").annotate(amount=Sum("amount")).values_list("due_date", "amount")
     totals = ageing.empty_row()
@@ -111,7 +113,7 @@ def overdue_by_customer(company, salesperson_id: int, on: date) -> list[dict]:
     )
     overdue = {customer_id: round_money(amount) for customer_id, amount in rows}
     overdue = {customer_id: amount for customer_id, amount in overdue.items() if amount > 0}
-    customers = Customer.objects.filter(pk__in=list(overdue)).values_list("pk", "code", "name")
+    customers = Customer.objects.filter(pk__in=list(overdue)).order_by().values_list("pk", "code", "name")
     return [{"id": pk, "code": code, "name": name, "overdue": overdue[pk]} for pk, code, name in customers]
 
 

@@ -261,7 +261,7 @@ def names_of(company, name: str, ids: set[int]) -> dict[int, str]:
             for pk, full_name, username in User.objects.filter(pk__in=ids).values_list("pk", "full_name", "username")
         }
     model, field_name = _NAMES[name]
-    qs = model.objects.filter(company=company, pk__in=ids)
+    qs = model.objects.filter(company=company, pk__in=ids).order_by()  # by the model's order, SQLite walks its index
     if name in ("customer", "product"):
         code = "code" if name == "customer" else "sku"
         return {pk: f"{number} {label}" for pk, number, label in qs.values_list("pk", code, field_name)}

@@ -266,10 +266,11 @@ def _names(company, dimension: str, ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
     if dimension == "customer":
-        rows = Customer.objects.filter(company=company, pk__in=ids).values_list("pk", "code", "name")
+        # Unordered: by the model's order, SQLite walks the (company, code) index through every customer.
+        rows = Customer.objects.filter(company=company, pk__in=ids).order_by().values_list("pk", "code", "name")
         return {pk: f"{code} {name}" for pk, code, name in rows}
     if dimension == "product":
-        rows = Product.objects.filter(company=company, pk__in=ids).values_list("pk", "sku", "name")
+        rows = Product.objects.filter(company=company, pk__in=ids).order_by().values_list("pk", "sku", "name")
         return {pk: f"{sku} {name}" for pk, sku, name in rows}
     rows = User.objects.filter(pk__in=ids).values_list("pk", "full_name", "username")
     return {pk: full_name or username for pk, full_name, username in rows}

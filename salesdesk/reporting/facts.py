@@ -89,12 +89,16 @@ class Context:
 
     def load(self, customer_ids: Iterable[int], product_ids: Iterable[int]) -> None:
         wanted = set(customer_ids) - self._customers.keys()
-        for row in Customer.objects.filter(company=self.company, pk__in=wanted).values_list(
-            "pk", "group_id", "region_id", "salesperson_id"
+        for row in (
+            Customer.objects.filter(company=self.company, pk__in=wanted)
+            .order_by()
+            .values_list("pk", "group_id", "region_id", "salesperson_id")
         ):
             self._customers[row[0]] = (row[1] or 0, row[2] or 0, row[3] or 0)
         wanted = set(product_ids) - self._products.keys()
-        for pk, category_id, cost in Product.objects.filter(company=self.company, pk__in=wanted).values_list("pk", "category_id", "cost"):
+        for pk, category_id, cost in (
+            Product.objects.filter(company=self.company, pk__in=wanted).order_by().values_list("pk", "category_id", "cost")
+        ):
             self._products[pk] = (category_id or 0, cost)
 
     def rate(self, currency_code: str, on: date) -> Decimal:
@@ -142,9 +146,9 @@ def _first_flags(lines: list) -> dict[int, int]:
 def order_facts(ctx: Context, ids: list[int]) -> Facts:
     orders = {
         o.pk: o
-        for o in SalesOrder.objects.filter(company=ctx.company, pk__in=ids, status__in=["confirmed", "closed"]).values_list(
-            "pk", "customer_id", "salesperson_id", "date", "currency__code", named=True
-        )
+        for o in SalesOrder.objects.filter(company=ctx.company, pk__in=ids, status__in=["confirmed", "closed"])
+        .order_by()
+        .values_list("pk", "customer_id", "salesperson_id", "date", "currency__code", named=True)
     }
     lines = list(
         SalesOrderLine.objects.filter(order_id__in=orders).values_list("pk", "order_id", "sequence", "product_id", "quantity", "amount")
@@ -162,8 +166,10 @@ def order_facts(ctx: Context, ids: list[int]) -> Facts:
 
 def _unit_values(ctx: Context, order_line_ids: Iterable[int]) -> dict[int, tuple[Decimal, Decimal, str, date]]:
     """Per order line: its quantity, untaxed amount, its order's currency and date."""
-    rows = SalesOrderLine.objects.filter(company=ctx.company, pk__in=set(order_line_ids)).values_list(
-        "pk", "quantity", "amount", "order__currency__code", "order__date"
+    rows = (
+        SalesOrderLine.objects.filter(company=ctx.company, pk__in=set(order_line_ids))
+        .order_by()
+        .values_list("pk", "quantity", "amount", "order__currency__code", "order__date")
     )
     return {pk: (quantity, amount, currency, on) for pk, quantity, amount, currency, on in rows}
 
@@ -178,9 +184,9 @@ def _valued(ctx: Context, values, order_line_id: int | None, quantity: Decimal) 
 def delivery_facts(ctx: Context, ids: list[int]) -> Facts:
     deliveries = {
         d.pk: d
-        for d in Delivery.objects.filter(company=ctx.company, pk__in=ids, status__in=["shipped", "delivered"]).values_list(
-            "pk", "customer_id", "shipped_at", "date", named=True
-        )
+        for d in Delivery.objects.filter(company=ctx.company, pk__in=ids, status__in=["shipped", "delivered"])
+        .order_by()
+        .values_list("pk", "customer_id", "shipped_at", "date", named=True)
     }
     lines = list(
         DeliveryLine.objects.filter(delivery_id__in=deliveries).values_list(
@@ -203,9 +209,9 @@ def return_facts(ctx: Context, ids: list[int]) -> Facts:
     """Goods received back take their quantity, value and cost off the delivered figures."""
     requests = {
         r.pk: r
-        for r in ReturnRequest.objects.filter(company=ctx.company, pk__in=ids, status__in=["received", "credited"]).values_list(
-            "pk", "customer_id", "received_at", "date", "sales_order_id", named=True
-        )
+        for r in ReturnRequest.objects.filter(company=ctx.company, pk__in=ids, status__in=["received", "credited"])
+        .order_by()
+        .values_list("pk", "customer_id", "received_at", "date", "sales_order_id", named=True)
     }
     lines = list(
         # Goods back for repair go out to the customer again: they were never taken back from the sale.
@@ -236,9 +242,9 @@ def invoice_facts(ctx: Context, ids: list[int]) -> Facts:
     """Posted invoices count as invoiced; posted credit notes as credited, with negative figures."""
     invoices = {
         i.pk: i
-        for i in Invoice.objects.filter(company=ctx.company, pk__in=ids, status__in=["posted", "paid"]).values_list(
-            "pk", "customer_id", "salesperson_id", "issue_date", "kind", "rate", named=True
-        )
+        for i in Invoice.objects.filter(company=ctx.company, pk__in=ids, status__in=["posted", "paid"])
+        .order_by()
+        .values_list("pk", "customer_id", "salesperson_id", "issue_date", "kind", "rate", named=True)
     }
     lines = list(
         InvoiceLine.objects.filter(invoice_id__in=invoices).values_list("pk", "invoice_id", "sequence", "product_id", "quantity", "amount")
@@ -259,9 +265,9 @@ def invoice_facts(ctx: Context, ids: list[int]) -> Facts:
 
 def payment_facts(ctx: Context, ids: list[int]) -> Facts:
     payments = list(
-        Payment.objects.filter(company=ctx.company, pk__in=ids, status=Payment.Status.POSTED).values_list(
-            "pk", "customer_id", "date", "amount", "rate", named=True
-        )
+        Payment.objects.filter(company=ctx.company, pk__in=ids, status=Payment.Status.POSTED)
+        .order_by()
+        .values_list("pk", "customer_id", "date", "amount", "rate", named=True)
     )
     ctx.load((p.customer_id for p in payments), ())
     facts: Facts = {}

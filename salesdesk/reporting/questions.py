@@ -131,9 +131,11 @@ def describe(company, rows: list[dict]) -> list[dict]:
     numbers: dict[tuple[str, int], str] = {}
     for source, ids in by_source.items():
         model, _url = _DOCUMENTS[source]
-        for pk, number in model.objects.filter(company=company, pk__in=ids).values_list("pk", "number"):
+        for pk, number in model.objects.filter(company=company, pk__in=ids).order_by().values_list("pk", "number"):
             numbers[source, pk] = number
-    customers = dict(Customer.objects.filter(company=company, pk__in={row["customer_id"] for row in rows}).values_list("pk", "name"))
+    customers = dict(
+        Customer.objects.filter(company=company, pk__in={row["customer_id"] for row in rows}).order_by().values_list("pk", "name")
+    )
     labels = dict(Source.choices)
     return [
         {

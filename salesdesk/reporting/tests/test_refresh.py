@@ -135,3 +135,22 @@ def test_a_refresh_looks_its_documents_facts_up_by_their_index(company, customer
             cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
             plan = " ".join(str(step[3]) for step in cursor.fetchall())
             assert "fact_source_idx" in plan, plan
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's query planner")
+def test_a_refresh_reads_its_documents_by_id_not_through_their_list_order(company, customer_of, confirmed_order):
+    """With a model's default order (newest first, by code), SQLite answered `id IN (...)` by
+    walking the company's whole list index instead of looking the few ids up."""
+    confirmed_order(customer_of("sales", code="J000"))
+    services.refresh(company=company)
+    for n in range(1, 4):  # several ids: SQLite reads a single one by its key whatever the order
+        confirmed_order(customer_of("sales", code=f"J00{n}"))
+    with CaptureQueriesContext(connection) as captured:
+        services.refresh(company=company)
+    reads = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT") and '"id" IN (' in q["sql"]]
+    assert any('FROM "sales_salesorder"' in sql for sql in reads) and any('FROM "customers_customer"' in sql for sql in reads)
+    with connection.cursor() as cursor:
+        for sql in reads:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+            plan = " ".join(str(step[3]) for step in cursor.fetchall())
+            assert "(company_id=?)" not in plan, (sql, plan)
