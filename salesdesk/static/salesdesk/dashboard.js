@@ -13,7 +13,13 @@
     var options = { responsive: true, plugins: { legend: { display: datasets.length > 1 } } };
     if (spec.horizontal) {
       options.indexAxis = "y";
-      options.scales = { x: { beginAtZero: true } };
+      // Long names (customers, products) are cut with an ellipsis instead of being clipped at
+      // the left edge; the tooltip and the table show them whole.
+      var shortened = function (value) {
+        var label = String(this.getLabelForValue(value));
+        return label.length > 16 ? label.slice(0, 15) + "\u2026" : label;
+      };
+      options.scales = { x: { beginAtZero: true }, y: { ticks: { callback: shortened, autoSkip: false, font: { size: 11 } } } };
     } else {
       options.scales = { y: { beginAtZero: true } };
     }
