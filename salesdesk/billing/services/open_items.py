@@ -54,6 +54,20 @@ def invoice_parts(
     return result
 
 
+def parts_of(invoice: Invoice, instalments) -> list[Part]:
+    """`invoice_parts` of an invoice as it stands, with its (due date, amount) instalments."""
+    return invoice_parts(
+        kind=invoice.kind,
+        status=invoice.status,
+        amount_due=invoice.amount_due,
+        total_amount=invoice.total_amount,
+        rate=invoice.rate,
+        due_date=invoice.due_date,
+        issue_date=invoice.issue_date,
+        instalments=instalments,
+    )
+
+
 def payment_parts(*, status: str, unallocated_amount: Decimal, rate: Decimal) -> list[Part]:
     """A posted payment's money not yet allocated: the customer's, due now, negative."""
     if status != Payment.Status.POSTED or unallocated_amount <= 0:
@@ -70,17 +84,7 @@ def sync_invoice(invoice: Invoice, instalments=None, *, fresh: bool = False) -> 
         return
     if instalments is None and invoice.kind == Invoice.Kind.INVOICE:
         instalments = invoice.instalments.values_list("due_date", "amount")
-    parts = invoice_parts(
-        kind=invoice.kind,
-        status=invoice.status,
-        amount_due=invoice.amount_due,
-        total_amount=invoice.total_amount,
-        rate=invoice.rate,
-        due_date=invoice.due_date,
-        issue_date=invoice.issue_date,
-        instalments=instalments or (),
-    )
-    _write(invoice.company_id, invoice.customer_id, parts, invoice_id=invoice.pk)
+    _write(invoice.company_id, invoice.customer_id, parts_of(invoice, instalments or ()), invoice_id=invoice.pk)
 
 
 def sync_payment(payment: Payment, *, fresh: bool = False) -> None:

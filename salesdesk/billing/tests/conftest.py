@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from salesdesk.billing import services
 from salesdesk.sales import services as sales_services
 
 
@@ -32,5 +33,30 @@ def confirmed_order(company, users, member, product):
             lines=lines or [{"product": product, "quantity": Decimal(quantity), "unit_price": Decimal(price)}],
         )
         return sales_services.order_confirm(order=order, actor=admin, membership=member("admin"))
+
+    return make
+
+
+@pytest.fixture
+def acc(users):
+    return users["accountant"]
+
+
+@pytest.fixture
+def manual(company, acc, member, product):
+    """`manual(customer, "121.00", issued=ago(10))`: a posted invoice of one untaxed line (a draft with `post=False`)."""
+
+    def make(customer, price, *, issued=None, payment_term=None, post=True, currency=None):
+        invoice = services.invoice_create(
+            company=company,
+            actor=acc,
+            membership=member("accountant"),
+            customer=customer,
+            lines=[{"product": product, "quantity": Decimal("1"), "unit_price": Decimal(price), "tax": None}],
+            issue_date=issued,
+            payment_term=payment_term,
+            currency=currency,
+        )
+        return services.invoice_post(invoice=invoice, actor=acc) if post else invoice
 
     return make

@@ -43,31 +43,6 @@ def expect(**amounts) -> dict:
 
 
 @pytest.fixture
-def acc(users):
-    return users["accountant"]
-
-
-@pytest.fixture
-def manual(company, acc, member, product):
-    """`manual(customer, "121.00", issued=ago(10))`: a posted invoice of one untaxed line."""
-
-    def make(customer, price, *, issued=None, payment_term=None, post=True, currency=None):
-        invoice = services.invoice_create(
-            company=company,
-            actor=acc,
-            membership=member("accountant"),
-            customer=customer,
-            lines=[{"product": product, "quantity": D("1"), "unit_price": D(price), "tax": None}],
-            issue_date=issued,
-            payment_term=payment_term,
-            currency=currency,
-        )
-        return services.invoice_post(invoice=invoice, actor=acc) if post else invoice
-
-    return make
-
-
-@pytest.fixture
 def pay(company, acc):
     def make(customer, amount, *allocations, on=None):
         return services.payment_create(
