@@ -44,18 +44,19 @@ def acc(users):
 
 @pytest.fixture
 def manual(company, acc, member, product):
-    """`manual(customer, "121.00", issued=ago(10))`: a posted invoice of one untaxed line (a draft with `post=False`)."""
+    """`manual(customer, "121.00", issue_date=...)`: a posted manual invoice of one line at that price, untaxed
+    unless `tax` is given (a draft with `post=False`)."""
 
-    def make(customer, price, *, issued=None, payment_term=None, post=True, currency=None):
+    def make(customer, price, *, quantity="1", issue_date=None, payment_term=None, currency=None, tax=None, post=True):
         invoice = services.invoice_create(
             company=company,
             actor=acc,
             membership=member("accountant"),
             customer=customer,
-            lines=[{"product": product, "quantity": Decimal("1"), "unit_price": Decimal(price), "tax": None}],
-            issue_date=issued,
-            payment_term=payment_term,
+            lines=[{"product": product, "quantity": Decimal(quantity), "unit_price": Decimal(price), "tax": tax}],
+            issue_date=issue_date,
             currency=currency,
+            payment_term=payment_term,
         )
         return services.invoice_post(invoice=invoice, actor=acc) if post else invoice
 

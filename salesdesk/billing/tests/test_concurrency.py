@@ -48,26 +48,6 @@ def outcome(result) -> str:
     return getattr(result, "code", None) or f"{type(result).__name__}: {result}"
 
 
-@pytest.fixture
-def acc(users):
-    return users["accountant"]
-
-
-@pytest.fixture
-def manual(company, acc, member, product):
-    def make(customer, price, post=True):
-        invoice = services.invoice_create(
-            company=company,
-            actor=acc,
-            membership=member("accountant"),
-            customer=customer,
-            lines=[{"product": product, "quantity": D("1"), "unit_price": D(price), "tax": None}],
-        )
-        return services.invoice_post(invoice=invoice, actor=acc) if post else invoice
-
-    return make
-
-
 def test_parallel_postings_number_invoices_one_to_n_without_gap_or_duplicate(company, acc, member, customer_of, confirmed_order, manual):
     customers = [customer_of("sales", code=f"P00{n}", status="active") for n in range(3)]
     drafts = []

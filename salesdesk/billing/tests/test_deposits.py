@@ -47,11 +47,6 @@ def nothing_moved() -> list:
 
 
 @pytest.fixture
-def acc(users):
-    return users["accountant"]
-
-
-@pytest.fixture
 def deposit(company, acc):
     """`deposit(customer, "50.00", order)`: a deposit received."""
 

@@ -52,11 +52,6 @@ def snapshot(company) -> dict:
 
 
 @pytest.fixture
-def acc(users):
-    return users["accountant"]
-
-
-@pytest.fixture
 def vat10(company):
     return Tax.objects.create(company=company, name="VAT 10%", rate=D("10"))
 

@@ -57,7 +57,7 @@ def test_each_change_of_what_is_open_is_kept_in_the_items(company, acc, customer
     PaymentTermLine.objects.create(company=company, term=term, sequence=1, percent=D("50"), days=30)
     customer = customer_of("sales", code="OI1", status="active")
 
-    split = manual(customer, "200.00", issued=ago(40), payment_term=term)
+    split = manual(customer, "200.00", issue_date=ago(40), payment_term=term)
     assert check() == [(f"invoice {split.number}", ago(40), D("100.00")), (f"invoice {split.number}", ago(10), D("100.00"))]
 
     money = services.payment_create(company=company, actor=acc, customer=customer, amount=D("130.00"))
@@ -72,7 +72,7 @@ def test_each_change_of_what_is_open_is_kept_in_the_items(company, acc, customer
     services.payment_reverse(payment=money, actor=acc, reason="chargeback")  # open again, less what was written off
     assert check() == [(f"invoice {split.number}", ago(40), D("95.00")), (f"invoice {split.number}", ago(10), D("100.00"))]
 
-    other = manual(customer, "60.00", issued=ago(3))
+    other = manual(customer, "60.00", issue_date=ago(3))
     paid = services.payment_create(
         company=company, actor=acc, customer=customer, amount=D("60.00"), allocations=[{"invoice": other, "amount": D("60.00")}]
     )
@@ -93,7 +93,7 @@ def test_a_credit_note_on_an_open_invoice_and_an_invoice_in_another_currency(com
     usd = Currency.objects.create(company=company, code="USD", name="US dollar", decimal_places=2)
     CurrencyRate.objects.create(company=company, currency=usd, date=ago(400), rate=D("1.10"))
     customer = customer_of("sales", code="OI2", status="active")
-    dollars = manual(customer, "99.99", issued=ago(20), currency=usd)
+    dollars = manual(customer, "99.99", issue_date=ago(20), currency=usd)
     assert check() == [(f"invoice {dollars.number}", dollars.due_date, D("90.90"))]
     services.invoice_credit(invoice=dollars, actor=acc, reason="wrong price")  # settles the open invoice in full
     assert check() == []
@@ -103,7 +103,7 @@ def test_a_credit_note_on_an_open_invoice_and_an_invoice_in_another_currency(com
 
 def test_a_refused_allocation_leaves_the_items_as_they_were(company, acc, customer_of, manual, check):
     customer = customer_of("sales", code="OI3", status="active")
-    invoice = manual(customer, "50.00", issued=ago(5))
+    invoice = manual(customer, "50.00", issue_date=ago(5))
     money = services.payment_create(company=company, actor=acc, customer=customer, amount=D("80.00"))
     before = check()
     with pytest.raises(OverAllocation):
@@ -114,7 +114,7 @@ def test_a_refused_allocation_leaves_the_items_as_they_were(company, acc, custom
 def test_the_ageing_follows_the_customer_to_their_new_salesperson(company, acc, users, member, customer_of, manual):
     """Items belong to the customer, so a salesperson's view follows whoever files the customer now."""
     customer = customer_of("sales", code="OI4", status="active")
-    manual(customer, "70.00", issued=ago(45))
+    manual(customer, "70.00", issue_date=ago(45))
     today = timezone.localdate()
     assert selectors.ageing_totals(company, member("sales"), today)["31_60"] == D("70.00")
     assert selectors.ageing_totals(company, member("sales3"), today)["total"] == D("0.00")

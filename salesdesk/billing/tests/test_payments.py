@@ -51,32 +51,10 @@ def state(*objects) -> list:
 
 
 @pytest.fixture
-def acc(users):
-    return users["accountant"]
-
-
-@pytest.fixture
 def bill(acc, member):
     def make(order, quantity=None):
         lines = None if quantity is None else [{"order_line": order.lines.get(), "quantity": D(quantity)}]
         invoice = services.invoice_from_order(order=order, actor=acc, membership=member("accountant"), lines=lines)
-        return services.invoice_post(invoice=invoice, actor=acc)
-
-    return make
-
-
-@pytest.fixture
-def manual(company, acc, member, product):
-    def make(customer, price, *, issue_date=None, currency=None):
-        invoice = services.invoice_create(
-            company=company,
-            actor=acc,
-            membership=member("accountant"),
-            customer=customer,
-            lines=[{"product": product, "quantity": D("1"), "unit_price": D(price), "tax": None}],
-            issue_date=issue_date,
-            currency=currency,
-        )
         return services.invoice_post(invoice=invoice, actor=acc)
 
     return make

@@ -61,11 +61,6 @@ def term(company, *parts) -> PaymentTerm:
 
 
 @pytest.fixture
-def acc(users):
-    return users["accountant"]
-
-
-@pytest.fixture
 def bill(acc, member):
     """`bill(order, "4")`: an invoice for 4 of the order's (only) line, posted; no quantity = all that is left."""
 
@@ -74,26 +69,6 @@ def bill(acc, member):
         if quantity is not None:
             lines = [{"order_line": order.lines.get(), "quantity": D(quantity)}]
         invoice = services.invoice_from_order(order=order, actor=acc, membership=member("accountant"), lines=lines, issue_date=issue_date)
-        return services.invoice_post(invoice=invoice, actor=acc) if post else invoice
-
-    return make
-
-
-@pytest.fixture
-def manual(company, acc, member, product):
-    """`manual(customer, "100.01")`: a posted manual invoice of one untaxed line at that price."""
-
-    def make(customer, price, *, quantity="1", issue_date=None, payment_term=None, currency=None, tax=None, post=True):
-        invoice = services.invoice_create(
-            company=company,
-            actor=acc,
-            membership=member("accountant"),
-            customer=customer,
-            lines=[{"product": product, "quantity": D(quantity), "unit_price": D(price), "tax": tax}],
-            issue_date=issue_date,
-            currency=currency,
-            payment_term=payment_term,
-        )
         return services.invoice_post(invoice=invoice, actor=acc) if post else invoice
 
     return make

@@ -93,7 +93,7 @@ def test_the_bucket_of_an_amount_is_how_long_past_its_due_date(days_overdue, buc
 
 def test_open_invoices_fall_in_their_ageing_buckets_at_the_edges(buyer, manual, report):
     for days, amount in [(0, "1.00"), (1, "2.00"), (30, "4.00"), (31, "8.00"), (60, "16.00"), (61, "32.00"), (90, "64.00"), (91, "128.00")]:
-        manual(buyer, amount, issued=ago(days))
+        manual(buyer, amount, issue_date=ago(days))
     result = report()
     assert [row["customer"] for row in result["rows"]] == [buyer]
     assert figures(result["rows"][0]) == expect(
@@ -107,7 +107,7 @@ def test_each_instalment_ages_from_its_own_due_date_and_unallocated_money_is_neg
     term = PaymentTerm.objects.create(company=company, name="Half now, half in 45 days")
     PaymentTermLine.objects.create(company=company, term=term, sequence=0, percent=D("50"), days=0)
     PaymentTermLine.objects.create(company=company, term=term, sequence=1, percent=D("50"), days=45)
-    invoice = manual(buyer, "200.00", issued=ago(100), payment_term=term)
+    invoice = manual(buyer, "200.00", issue_date=ago(100), payment_term=term)
     assert figures(report()["rows"][0]) == expect(**{"31_60": "100.00", "over_90": "100.00", "total": "200.00"})
 
     pay(buyer, "60.00", (invoice, "60.00"))  # pays the oldest instalment first
@@ -126,9 +126,9 @@ def test_rows_per_customer_add_up_to_the_totals_within_each_members_scope(custom
     north1 = customer_of("sales", code="A001", status="active")
     north2 = customer_of("sales2", code="A002", status="active")
     south = customer_of("sales3", code="A003", status="active")
-    manual(north1, "121.00", issued=ago(10))
+    manual(north1, "121.00", issue_date=ago(10))
     manual(north2, "50.00")
-    paid = manual(north2, "70.00", issued=ago(200))
+    paid = manual(north2, "70.00", issue_date=ago(200))
     pay(north2, "90.00", (paid, "70.00"))  # 20.00 left as credit
     pay(south, "15.00")
 
@@ -154,7 +154,7 @@ def test_rows_per_customer_add_up_to_the_totals_within_each_members_scope(custom
 
 
 def test_open_credit_on_a_credit_note_counts_as_negative_current(acc, buyer, manual, pay, report):
-    invoice = manual(buyer, "121.00", issued=ago(50))
+    invoice = manual(buyer, "121.00", issue_date=ago(50))
     pay(buyer, "121.00", (invoice, "121.00"))
     services.invoice_credit(invoice=invoice, actor=acc, reason="returned")
     assert figures(report()["rows"][0]) == expect(current="-121.00", total="-121.00")
@@ -165,10 +165,10 @@ def test_open_credit_on_a_credit_note_counts_as_negative_current(acc, buyer, man
 
 
 def test_a_statement_shows_the_opening_balance_the_movements_and_the_closing_balance(customer_of, buyer, manual, pay, company):
-    first = manual(buyer, "121.00", issued=ago(40))
+    first = manual(buyer, "121.00", issue_date=ago(40))
     payment = pay(buyer, "50.00", (first, "50.00"), on=ago(20))
-    second = manual(buyer, "48.40", issued=ago(5))
-    manual(customer_of("sales2", code="O001", status="active"), "999.00", issued=ago(6))  # someone else's
+    second = manual(buyer, "48.40", issue_date=ago(5))
+    manual(customer_of("sales2", code="O001", status="active"), "999.00", issue_date=ago(6))  # someone else's
 
     statement = selectors.customer_statement(company, buyer, ago(30), today())
     assert (statement.opening_balance, statement.closing_balance) == (D("121.00"), D("119.40"))
@@ -195,8 +195,8 @@ def test_the_dunning_level_is_the_firmest_threshold_reached(days, level):
 
 
 def test_dunning_raises_levels_over_time_and_runs_once_a_day(company, acc, buyer, manual):
-    old = manual(buyer, "100.00", issued=ago(10))
-    recent = manual(buyer, "20.00", issued=ago(3))
+    old = manual(buyer, "100.00", issue_date=ago(10))
+    recent = manual(buyer, "20.00", issue_date=ago(3))
     manual(buyer, "5.00")  # due today: not overdue
 
     letters = services.dunning_run(company=company, actor=acc, send=False)
@@ -234,13 +234,13 @@ def test_dunning_follows_the_companys_thresholds_and_skips_paid_and_disputed_inv
     )
     with pytest.raises(Invalid):
         services.billing_settings_update(company=company, actor=users["admin"], values={"dunning_level_2_days": 25})
-    overdue = manual(buyer, "10.00", issued=ago(10))
-    paid = manual(buyer, "11.00", issued=ago(50))
+    overdue = manual(buyer, "10.00", issue_date=ago(10))
+    paid = manual(buyer, "11.00", issue_date=ago(50))
     pay(buyer, "11.00", (paid, "11.00"))
-    disputed = manual(buyer, "12.00", issued=ago(50))
+    disputed = manual(buyer, "12.00", issue_date=ago(50))
     services.dispute_open(invoice=disputed, actor=acc, reason="quality")
     other = customer_of("sales2", code="N001", status="active")
-    manual(other, "13.00", issued=ago(2))  # 2 days: below the first threshold
+    manual(other, "13.00", issue_date=ago(2))  # 2 days: below the first threshold
 
     letters = services.dunning_run(company=company, actor=acc, send=False)
     assert [(x.customer, x.level, x.total_overdue) for x in letters] == [(buyer, 2, D("10.00"))]
@@ -248,9 +248,9 @@ def test_dunning_follows_the_companys_thresholds_and_skips_paid_and_disputed_inv
 
 
 def test_dunning_letters_are_emailed_to_the_customer(company, acc, customer_of, buyer, manual):
-    manual(buyer, "100.00", issued=ago(10))
+    manual(buyer, "100.00", issue_date=ago(10))
     silent = customer_of("sales2", code="N002", status="active")  # no email address
-    manual(silent, "10.00", issued=ago(10))
+    manual(silent, "10.00", issue_date=ago(10))
     letters = services.dunning_run(company=company, actor=acc)
     assert len(letters) == 2
     by_customer = {x.customer_id: x for x in letters}
@@ -346,12 +346,12 @@ def test_the_totals_summed_by_the_database_equal_the_report_with_instalments_cur
         PaymentTermLine.objects.create(company=company, term=term, sequence=sequence, percent=D(percent), days=days)
     north = customer_of("sales", code="T001", status="active")
     south = customer_of("sales3", code="T002", status="active")
-    split = manual(north, "333.33", issued=ago(75), payment_term=term)
+    split = manual(north, "333.33", issue_date=ago(75), payment_term=term)
     pay(north, "120.00", (split, "120.00"))  # covers the 100.00 due first and part of the next part due that day
-    manual(north, "99.99", issued=ago(40), payment_term=term, currency=usd)
-    manual(south, "500.00", issued=ago(120), currency=usd)
+    manual(north, "99.99", issue_date=ago(40), payment_term=term, currency=usd)
+    manual(south, "500.00", issue_date=ago(120), currency=usd)
     pay(south, "50.00")  # money in hand
-    credited = manual(south, "80.00", issued=ago(5))
+    credited = manual(south, "80.00", issue_date=ago(5))
     pay(south, "80.00", (credited, "80.00"))
     services.invoice_credit(invoice=credited, actor=acc, reason="returned")  # 80.00 of open credit
     result = report()
