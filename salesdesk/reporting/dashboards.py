@@ -127,7 +127,6 @@ class Board:
         self.company = company
         self.membership = membership
         self.periods = Periods(today)
-        self.sections: list[str] = []
 
     @cached_property
     def year_is_all_seen(self) -> bool:
@@ -155,7 +154,6 @@ class Board:
         return {"leader": leader, "sales": sales, "warehouse": work.warehouse, "accounts": work.accounts}[name](self)
 
     def data(self, sections: list[str]) -> dict:
-        self.sections = sections
         return {
             "date": self.periods.today,
             "currency": self.company.base_currency,
