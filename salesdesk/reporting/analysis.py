@@ -25,6 +25,7 @@ from salesdesk.accounts.selectors import visible_salespeople, visible_salesperso
 from salesdesk.catalog.models import Product, ProductCategory
 from salesdesk.core.money import HUNDRED, ZERO, round_money
 from salesdesk.customers.models import Customer, CustomerGroup
+from salesdesk.reporting import scopes
 from salesdesk.reporting.models import Grain, Measure, SalesFact, SalesRollup
 from salesdesk.reporting.summed import MonthStart
 
@@ -173,7 +174,8 @@ def scoped_rows(company, membership, question: Question):
     else:
         # Facts are read by their salesperson index, one probe per salesperson.
         seen = visible_salesperson_ids(membership)
-    if seen is not None:
+    if seen is not None and not scopes.sees_all(company, membership, BASES[question.basis][1], question.date_from, question.date_to):
+        # (A member whose people made every sale in the dates reads them as the company does.)
         qs = qs.filter(salesperson_id__in=seen)
     if question.date_from:
         qs = qs.filter(**{f"{date_column}__gte": question.date_from})

@@ -7,8 +7,8 @@ member sees the sections of each of their roles, within their record scope.
 Sales figures come from the rollups through `analysis`: per basis, one question by month
 for the whole months of the last two years and one per month-to-date (this year's and last
 year's up to the same day), so the cost grows with the number of months, not of documents.
-The tops of customers and products read this year's facts, summed and cut to ten in the
-database. Operational counts (open documents) are in `reporting.work`.
+The tops of customers and products read yearly totals kept per customer and product: the
+company's, or those of the member's people (`reporting.scopes`). Operational counts (open documents) are in `reporting.work`.
 """
 
 from collections import defaultdict
@@ -23,15 +23,15 @@ from django.utils.translation import gettext as _
 
 from salesdesk.accounts import roles
 from salesdesk.accounts.models import User
-from salesdesk.accounts.selectors import visible_salespeople
+from salesdesk.accounts.selectors import visible_salesperson_ids
 from salesdesk.billing import selectors as billing_selectors
 from salesdesk.catalog.models import Product
 from salesdesk.core.errors import Invalid
 from salesdesk.core.money import ZERO, round_money
 from salesdesk.customers.models import Customer
-from salesdesk.reporting import analysis, work
+from salesdesk.reporting import analysis, scopes, work
 from salesdesk.reporting.analysis import Cell, Question
-from salesdesk.reporting.models import Grain, Measure, SalesRollup, YearTotal
+from salesdesk.reporting.models import Measure, YearTotal
 
 SECTIONS = ("leader", "sales", "warehouse", "accounts")
 SECTION_ROLES = {
@@ -132,18 +132,9 @@ class Board:
     def year_is_all_seen(self) -> bool:
         """Whether the member sees every invoice and credit note of the year so far: the whole
         company, or a manager whose people made all of this year's sales. The company's year
-        totals are then theirs too, read by an index instead of summing the year's facts."""
-        seen = visible_salespeople(self.membership)
-        if seen is None:
-            return True
+        totals are then theirs too."""
         p = self.periods
-        for grain, start, end in ((Grain.MONTH, p.year_from, p.month_from - timedelta(days=1)), (Grain.DAY, p.month_from, p.today)):
-            cells = SalesRollup.objects.filter(
-                company=self.company, grain=grain, measure__in=analysis.BASES["invoiced"][1], period__gte=start, period__lte=end
-            )
-            if start <= end and cells.exclude(salesperson_id__in=seen).exists():
-                return False
-        return True
+        return scopes.sees_all(self.company, self.membership, scopes.NET_SALES, p.year_from, p.today)
 
     @cached_property
     def ageing_totals(self) -> dict:
@@ -220,16 +211,20 @@ def revenue(cell: Cell) -> Decimal:
 
 
 def top(board: Board, dimension: str, limit: int = TOP) -> list[dict]:
-    """The best `limit` of a dimension by revenue invoiced this year (net of credit notes), summed in the database."""
+    """The best `limit` of a dimension by revenue invoiced this year (net of credit notes), read from kept totals."""
     p = board.periods
-    if dimension in ("customer", "product") and board.year_is_all_seen:
+    if dimension in scopes.TOP_DIMENSIONS and board.year_is_all_seen:
         # The whole company: the year's totals, the largest read by an index (cost independent of history).
         best = list(
             YearTotal.objects.filter(company=board.company, measure=Measure.INVOICED, year=p.today.year, dimension=dimension, revenue__gt=0)
             .order_by("-revenue", "member_id")
             .values_list("member_id", "revenue")[:limit]
         )
-    elif analysis.DIMENSIONS[dimension][2]:
+    elif dimension in scopes.TOP_DIMENSIONS:
+        # A manager's or a salesperson's people: the totals kept for that set of salespeople.
+        scope = scopes.scope_for(board.company, visible_salesperson_ids(board.membership), p.today.year, p.today)
+        best = scopes.top(scope, dimension, p.today.year, limit)
+    else:
         # Kept on the rollups (salesperson, team, ...): the year's whole months from the month
         # rollups and this month's days from the day rollups, a few rows per member.
         totals: dict[int, Decimal] = defaultdict(lambda: ZERO)
@@ -244,18 +239,6 @@ def top(board: Board, dimension: str, limit: int = TOP) -> list[dict]:
             for member, total in rows.values(column).annotate(total=Sum("revenue")).values_list(column, "total"):
                 totals[member] += total or ZERO
         best = sorted(((pk, total) for pk, total in totals.items() if total > 0), key=lambda pair: (-pair[1], pair[0]))[:limit]
-    else:
-        # One salesperson's or a team's own customers or products: their facts of the year, read by the salesperson index.
-        question = Question(rows=[dimension], basis="invoiced", date_from=p.year_from, date_to=p.today)
-        rows, _column = analysis.scoped_rows(board.company, board.membership, question)
-        column = analysis.DIMENSIONS[dimension][1]
-        best = list(
-            rows.values(column)
-            .annotate(total=Sum("revenue"))
-            .filter(total__gt=0)
-            .order_by("-total", column)
-            .values_list(column, "total")[:limit]
-        )
     names = _names(board.company, dimension, {pk for pk, _total in best if pk})
     return [{"id": pk, "name": names.get(pk, _("(none)")), "revenue": round_money(total or ZERO)} for pk, total in best]
 

@@ -171,3 +171,62 @@ class FactCursor(CompanyOwned):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["company"], name="factcursor_company_unique")]
+
+    @classmethod
+    def locked(cls, company) -> "FactCursor":
+        """The company's cursor, locked: whatever writes facts or sums built from them (a
+        refresh, a rebuild, a scope's first totals) takes turns on this row, so nothing is
+        counted twice or missed."""
+        cls.objects.get_or_create(company=company)
+        return cls.objects.select_for_update().get(company=company)
+
+
+class SellerSpan(CompanyOwned):
+    """The first and last day each salesperson has facts of each measure.
+
+    A manager whose people include every salesperson with facts in a date range sees all of
+    it, so the range's figures are the company's, read without joining their people to the
+    rollups. A fact widens the span even when a later one cancels it: the check may answer
+    "not everything" when it could have said yes, never the other way. Kept by the refresh.
+    """
+
+    measure = models.CharField(max_length=10, choices=Measure)
+    salesperson_id = models.PositiveBigIntegerField()
+    first_date = models.DateField()
+    last_date = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["company", "measure", "salesperson_id"], name="sellerspan_unique")]
+
+
+class TopScope(CompanyOwned):
+    """A set of salespeople (a manager's people) whose customers' and products' yearly net sales are kept.
+
+    The leader's top tens for a manager who does not see the whole company read these instead
+    of summing a year of their people's facts. A scope is built the first time a dashboard
+    asks for it and kept by every refresh after that; when a team changes, its members make a
+    new set, hence a new scope. One unused for `scopes.UNUSED_DAYS` is dropped."""
+
+    key = models.CharField(max_length=64)  # digest of the sorted salesperson ids
+    salespeople = models.JSONField(default=list)
+    from_year = models.PositiveSmallIntegerField()  # the totals are exact from this year on
+    used_on = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["company", "key"], name="topscope_key_unique")]
+
+
+class ScopeYearTotal(CompanyOwned):
+    """A scope's net invoiced revenue (credit notes deducted) per customer or product and year."""
+
+    scope = models.ForeignKey(TopScope, on_delete=models.CASCADE, related_name="totals")
+    year = models.PositiveSmallIntegerField()
+    dimension = models.CharField(max_length=8)  # "customer" or "product"
+    member_id = models.PositiveBigIntegerField()
+    revenue = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["company", "scope", "year", "dimension", "member_id"], name="scopetotal_member_unique")
+        ]
+        indexes = [models.Index(fields=["scope", "year", "dimension", "-revenue", "member_id"], name="scopetotal_top_idx")]

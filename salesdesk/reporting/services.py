@@ -17,9 +17,9 @@ from django.db.models import Max
 from django.utils import timezone
 
 from salesdesk.core.models import DocumentEvent
-from salesdesk.reporting import summed
+from salesdesk.reporting import scopes, summed
 from salesdesk.reporting.facts import BUILDERS, DIMENSIONS, SOURCE_MODELS, Context, Facts, Figures, Key, group_by_source
-from salesdesk.reporting.models import FactCursor, Grain, Measure, SalesFact, SalesRollup, YearTotal
+from salesdesk.reporting.models import FactCursor, Grain, Measure, SalesFact, SalesRollup, ScopeYearTotal, YearTotal
 from salesdesk.reporting.summed import FIGURES, PLACES, ROLLUP_DIMENSIONS
 
 BATCH_EVENTS = 5000
@@ -49,7 +49,7 @@ def rebuild(*, company, progress=None) -> int:
     by the refresh that ends the rebuild (and by any refresh running beside it: both add only
     differences, taking turns on the cursor row)."""
     with transaction.atomic():
-        cursor = _locked_cursor(company)
+        cursor = FactCursor.locked(company)
         SalesRollup.objects.filter(company=company).delete()
         YearTotal.objects.filter(company=company).delete()
         SalesFact.objects.filter(company=company).delete()
@@ -66,7 +66,7 @@ def rebuild(*, company, progress=None) -> int:
         for start in range(0, len(ids), REBUILD_DOCUMENTS):
             chunk = ids[start : start + REBUILD_DOCUMENTS]
             with transaction.atomic():
-                _locked_cursor(company)
+                FactCursor.locked(company)
                 deltas = _differences(company, source, chunk, BUILDERS[source](ctx, chunk))
                 _write(company, deltas, rollups=False)
             added += len(deltas)
@@ -75,19 +75,14 @@ def rebuild(*, company, progress=None) -> int:
         if progress:
             progress(f"{source}: {len(ids):,} documents read, {added:,} facts")
     with transaction.atomic():
-        _locked_cursor(company)
+        FactCursor.locked(company)
         summed.sum_rollups(company)
+        scopes.sum_spans(company)
     return added + refresh(company=company)
 
 
-def _locked_cursor(company) -> FactCursor:
-    """The company's cursor, locked: two refreshes (or a refresh and a rebuild) take turns instead of counting an event twice."""
-    FactCursor.objects.get_or_create(company=company)
-    return FactCursor.objects.select_for_update().get(company=company)
-
-
 def _refresh_batch(company) -> tuple[int, bool]:
-    cursor = _locked_cursor(company)
+    cursor = FactCursor.locked(company)
     types = ContentType.objects.get_for_models(*SOURCE_MODELS)
     source_of = {types[model].pk: source for model, source in SOURCE_MODELS.items()}
     fields = ("pk", "company_id", "content_type_id", "object_id")
@@ -188,8 +183,11 @@ def _write(company, deltas: Facts, *, rollups: bool = True) -> None:
                 for i, value in enumerate(measures):
                     total[i] += value
     _insert_facts(facts)
-    _add_to_rollups(company, cells)
-    _add_to_year_totals(company, totals)
+    if rollups:
+        _add_to_rollups(company, cells)
+        _add_to_year_totals(company, totals)
+        scopes.add_spans(company, scopes.spans(deltas))
+        _add_to_scopes(company, scopes.scope_totals(company, deltas))
 
 
 # The fact columns in the order _write() gives them: the key's fields, then the figures.
@@ -225,20 +223,24 @@ def _add_to_year_totals(company, totals: dict[tuple, list]) -> None:
     _add(YearTotal, ["company_id", "measure", "year", "dimension", "member_id"], company, totals)
 
 
-def _add(model, keys: list[str], company, cells: dict[tuple, list]) -> None:
-    """One upsert per batch that adds each cell's figures to its row (`keys` name the row), creating it the first time."""
+def _add_to_scopes(company, totals: dict[tuple, list]) -> None:
+    _add(ScopeYearTotal, ["company_id", "scope_id", "year", "dimension", "member_id"], company, totals, ["revenue"])
+
+
+def _add(model, keys: list[str], company, cells: dict[tuple, list], figures=FIGURES) -> None:
+    """One upsert per batch that adds each cell's `figures` to its row (`keys` name the row), creating it the first time."""
     table = model._meta.db_table
-    columns = ", ".join(keys + list(FIGURES))
-    marks = ", ".join(["%s"] * (len(keys) + len(FIGURES)))
+    columns = ", ".join(keys + list(figures))
+    marks = ", ".join(["%s"] * (len(keys) + len(figures)))
     # Rounded to the column's places in the statement, as core.arithmetic does: SQLite adds in floating point.
     added = ", ".join(
         f"{m} = {table}.{m} + excluded.{m}"
         if m == "documents"
         else f"{m} = CAST(ROUND({table}.{m} + excluded.{m}, {PLACES[m]}) AS NUMERIC)"
-        for m in FIGURES
+        for m in figures
     )
     sql = f"INSERT INTO {table} ({columns}) VALUES ({marks}) ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {added}"  # noqa: S608 - names are ours
-    rows = [(company.pk, *key, *figures) for key, figures in cells.items() if any(figures)]
+    rows = [(company.pk, *key, *sums) for key, sums in cells.items() if any(sums)]
     if rows:
         with connection.cursor() as cursor:
             cursor.executemany(sql, rows)

@@ -42,7 +42,7 @@ def _month(column: str) -> str:
     return MONTH_START[connection.vendor].format(column)
 
 
-def _year(column: str) -> str:
+def year_of(column: str) -> str:
     if connection.vendor == "postgresql":
         return f"CAST(EXTRACT(YEAR FROM {column}) AS integer)"
     return f"CAST(strftime('%%Y', {column}) AS integer)"
@@ -72,9 +72,9 @@ def sum_rollups(company) -> None:
         statements.append(
             (
                 f"INSERT INTO {YearTotal._meta.db_table} (company_id, measure, year, dimension, member_id, {figures}) "  # noqa: S608 - names are ours
-                f"SELECT company_id, {measure}, {_year('date')}, %s, {dimension}_id, {sums} FROM {facts} "
+                f"SELECT company_id, {measure}, {year_of('date')}, %s, {dimension}_id, {sums} FROM {facts} "
                 f"WHERE company_id = %s AND {dimension}_id <> 0 "
-                f"GROUP BY company_id, {measure}, {_year('date')}, {dimension}_id HAVING {having}",
+                f"GROUP BY company_id, {measure}, {year_of('date')}, {dimension}_id HAVING {having}",
                 [dimension, company.pk],
             )
         )

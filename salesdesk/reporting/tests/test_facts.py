@@ -13,7 +13,7 @@ from decimal import Decimal as D
 
 import pytest
 from django.db import connection
-from django.db.models import Sum
+from django.db.models import Max, Min, Sum
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -28,7 +28,7 @@ from salesdesk.fulfilment import services as fulfilment
 from salesdesk.fulfilment.models import Delivery
 from salesdesk.fulfilment.tests import conftest as goods_fixtures
 from salesdesk.reporting import services as reporting
-from salesdesk.reporting.models import FactCursor, Grain, Measure, SalesFact, SalesRollup, Source, YearTotal
+from salesdesk.reporting.models import FactCursor, Grain, Measure, SalesFact, SalesRollup, SellerSpan, Source, YearTotal
 from salesdesk.sales import services as sales_services
 from salesdesk.sales.models import SalesOrder, SalesOrderLine
 from salesdesk.setup.generate import generate
@@ -39,7 +39,7 @@ warehouse, chair, goods = goods_fixtures.warehouse, goods_fixtures.chair, goods_
 FIGURES = ("quantity", "revenue", "cost", "gross_profit", "documents")
 DIMENSIONS = ("salesperson_id", "team_id", "region_id", "category_id", "customer_group_id")
 NOTHING = (D("0"), D("0.00"), D("0.00"), D("0.00"), 0)
-REFRESH_QUERIES = 25  # one refresh batch of orders, deliveries, invoices and payments, however many
+REFRESH_QUERIES = 27  # one refresh batch of orders, deliveries, invoices and payments, however many
 
 
 def _figures(row: dict) -> tuple:
@@ -113,6 +113,16 @@ def assert_rollups_agree_with_facts(company) -> None:
     assert nonzero(rolled_by[Grain.DAY]) == nonzero(facts_by[Grain.DAY])
     assert nonzero(days_by_month) == nonzero(rolled_by[Grain.MONTH])
     assert_year_totals_agree_with_facts(company)
+    assert_spans_agree_with_facts(company)
+
+
+def assert_spans_agree_with_facts(company) -> None:
+    """Each salesperson's span of each measure runs from the day of their first fact to that of their last."""
+    facts = SalesFact.objects.filter(company=company).values("measure", "salesperson_id").annotate(first=Min("date"), last=Max("date"))
+    spans = SellerSpan.objects.filter(company=company).values_list("measure", "salesperson_id", "first_date", "last_date")
+    assert {(m, s): (first, last) for m, s, first, last in spans} == {
+        (row["measure"], row["salesperson_id"]): (row["first"], row["last"]) for row in facts
+    }
 
 
 def assert_year_totals_agree_with_facts(company) -> None:
@@ -586,7 +596,8 @@ def test_a_refresh_batch_takes_the_same_number_of_queries_for_one_sale_or_five(
             )
 
     # Savepoint, cursor (2), new events, watched ids, teams; per kind of document: its rows, lines, customers,
-    # products (order line values for deliveries), the facts it has; facts inserted, rollups and year totals upserted,
+    # products (order line values for deliveries), the facts it has; facts inserted, rollups, year totals and seller
+    # spans upserted, the kept scopes listed (their totals upserted when there are some),
     # cursor moved, savepoint released.
     def watch_one_id() -> None:
         """One watched id, as PostgreSQL leaves after a rolled-back insert: its lookup is one query
