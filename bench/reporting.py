@@ -21,11 +21,13 @@ from bench.stats import median, ms, percentile, row, timed
 DASHBOARD_P95_MS = 200
 PIVOT_MS = 1000
 # view -> the generated user who has that role
-# (name, view, user): the leader's view as the administrator (the whole company) and as the
-# sales manager (the people they manage: in the generated company, every salesperson).
+# (name, view, user): the leader's view as the administrator (the whole company), as the
+# sales manager (the people they manage: in the generated company, every salesperson), and as
+# the area manager (the key-accounts team: one salesperson in ten).
 DASHBOARDS = (
     ("leader", "leader", "admin"),
     ("manager", "leader", "manager"),
+    ("area_manager", "leader", "area-manager"),
     ("sales", "sales", "sales-01"),
     ("warehouse", "warehouse", "clerk"),
     ("accounts", "accounts", "accountant"),
@@ -44,8 +46,10 @@ def run(ctx) -> list[dict]:
     from salesdesk.accounts.models import Company, User
     from salesdesk.reporting import services
     from salesdesk.reporting.models import SalesFact, SalesRollup
+    from salesdesk.setup.generate.master import key_accounts
 
     company = Company.objects.get(code=ctx.company_code)
+    key_accounts(company, User.objects.get(username=f"{ctx.company_code.lower()}-admin"))
     rows = []
     # A company without facts yet has them written by a rebuild, which reads the documents once
     # (the way to start, and faster than reading every event); later runs only refresh.

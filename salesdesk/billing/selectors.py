@@ -7,12 +7,13 @@ from decimal import Decimal
 from django.db.models import F, Q, QuerySet, Sum
 from django.utils import timezone
 
-from salesdesk.accounts.selectors import scope_by_salesperson, visible_salespeople
+from salesdesk.accounts.selectors import scope_by_salesperson, visible_salesperson_ids
 from salesdesk.billing import ageing
 from salesdesk.billing.models import Deposit, Dispute, DunningLetter, Invoice, InvoiceInstalment, OpenItem, Payment
 from salesdesk.billing.services import open_items
 from salesdesk.core.money import ZERO, round_money
 from salesdesk.customers.models import Customer
+from salesdesk.customers.selectors import filing_salespeople
 from salesdesk.ledger.models import Account, JournalLine
 
 # The invoice's payment state as `Invoice.payment_state` reads it, as conditions the database can
@@ -90,10 +91,10 @@ def ageing_totals(company, membership, on: date) -> dict[str, Decimal]:
     due date, kept as it is posted and settled, so this reads the open parts rather than the
     invoices (most of which are long paid), summed per due date by the database."""
     items = OpenItem.objects.filter(company=company).order_by()
-    people = visible_salespeople(membership)
+    people = visible_salesperson_ids(membership)
     # A scope that files every customer (a manager of the whole sales force) needs no filter:
-    # the check reads the customers' salesperson index, the filter would list them all.
-    if people is not None and Customer.objects.filter(company=company).exclude(salesperson__in=people).exists():
+    # the check walks the customers' salesperson index, the filter would list them all.
+    if people is not None and not filing_salespeople(company) <= people:
         items = items.filter(customer__in=_customers_of(company, people))
     rows = items.values("due_date").annotate(amount=Sum("amount")).values_list("due_date", "amount")
     totals = ageing.empty_row()

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import QuerySet
 
 from salesdesk.accounts.selectors import scope_by_salesperson
@@ -49,3 +50,22 @@ def customer_credit(customer: Customer) -> Credit:
         open_orders=account.open_orders if account else zero,
         unapplied_deposits=account.unapplied_deposits if account else zero,
     )
+
+
+def filing_salespeople(company) -> set[int | None]:
+    """The salespeople the company's customers are filed under (None when some have none).
+
+    Read as a walk of the (company, salesperson) index from one salesperson to the next, a
+    probe per salesperson whatever the number of customers; a DISTINCT would read them all."""
+    table = Customer._meta.db_table
+    sql = (
+        f"WITH RECURSIVE walk(id) AS (SELECT MIN(salesperson_id) FROM {table} WHERE company_id = %s AND salesperson_id IS NOT NULL "  # noqa: S608 - names are ours
+        f"UNION ALL SELECT (SELECT MIN(salesperson_id) FROM {table} WHERE company_id = %s AND salesperson_id > walk.id) "
+        "FROM walk WHERE walk.id IS NOT NULL) SELECT id FROM walk WHERE id IS NOT NULL"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [company.pk, company.pk])
+        found: set[int | None] = {row[0] for row in cursor.fetchall()}
+    if Customer.objects.filter(company=company, salesperson__isnull=True).exists():
+        found.add(None)
+    return found

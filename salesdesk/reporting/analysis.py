@@ -163,19 +163,16 @@ def _table(question: Question):
     return SalesRollup.objects.filter(grain=grain), "period"
 
 
-def scoped_rows(company, membership, question: Question):
+def scoped_rows(company, membership, question: Question, outside: scopes.Outside | None = None):
+    """The rows a question sums, within the member's scope (`outside`: the member's, when the caller has it)."""
     qs, date_column = _table(question)
     qs = qs.filter(company=company, measure__in=BASES[question.basis][1])
-    if membership is None:
-        seen = None
-    elif qs.model is SalesRollup:
-        # A range of the period index, the scope joined to it (see `visible_salespeople`).
-        seen = visible_salespeople(membership)
-    else:
-        # Facts are read by their salesperson index, one probe per salesperson.
-        seen = visible_salesperson_ids(membership)
-    if seen is not None and not scopes.sees_all(company, membership, BASES[question.basis][1], question.date_from, question.date_to):
-        # (A member whose people made every sale in the dates reads them as the company does.)
+    outside = outside or scopes.Outside(company, membership)
+    # A member whose people made every sale in the dates reads them as the company does.
+    if not outside.sees_all(BASES[question.basis][1], question.date_from, question.date_to):
+        # Rollups: a range of the period index with the scope joined to it (see `visible_salespeople`);
+        # facts are read by their salesperson index, one probe per salesperson.
+        seen = visible_salespeople(membership) if qs.model is SalesRollup else visible_salesperson_ids(membership)
         qs = qs.filter(salesperson_id__in=seen)
     if question.date_from:
         qs = qs.filter(**{f"{date_column}__gte": question.date_from})
@@ -186,8 +183,8 @@ def scoped_rows(company, membership, question: Question):
     return qs, date_column
 
 
-def answer(company, membership, question: Question) -> Answer:
-    qs, date_column = scoped_rows(company, membership, question)
+def answer(company, membership, question: Question, outside: scopes.Outside | None = None) -> Answer:
+    qs, date_column = scoped_rows(company, membership, question, outside)
     columns = [DIMENSIONS[d][1] for d in question.dimensions if d in DIMENSIONS]
     if question.period in ("month", "quarter", "year") and date_column == "date":
         # Facts summed by month in the database: a month's days come back as one row.

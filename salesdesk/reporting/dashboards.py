@@ -23,7 +23,6 @@ from django.utils.translation import gettext as _
 
 from salesdesk.accounts import roles
 from salesdesk.accounts.models import User
-from salesdesk.accounts.selectors import visible_salesperson_ids
 from salesdesk.billing import selectors as billing_selectors
 from salesdesk.catalog.models import Product
 from salesdesk.core.errors import Invalid
@@ -133,8 +132,11 @@ class Board:
         """Whether the member sees every invoice and credit note of the year so far: the whole
         company, or a manager whose people made all of this year's sales. The company's year
         totals are then theirs too."""
-        p = self.periods
-        return scopes.sees_all(self.company, self.membership, scopes.NET_SALES, p.year_from, p.today)
+        return self.outside.sees_all(scopes.NET_SALES, self.periods.year_from, self.periods.today)
+
+    @cached_property
+    def outside(self) -> scopes.Outside:
+        return scopes.Outside(self.company, self.membership)
 
     @cached_property
     def ageing_totals(self) -> dict:
@@ -192,7 +194,7 @@ def basis_figures(board: Board, basis: str, filters: dict | None = None, whole_m
 
     def ask(date_from: date, date_to: date):
         question = Question(rows=["month"], measures=["revenue"], basis=basis, date_from=date_from, date_to=date_to, filters=filters)
-        return analysis.answer(board.company, board.membership, question)
+        return analysis.answer(board.company, board.membership, question, board.outside)
 
     months = {}
     if whole_months:
@@ -222,7 +224,7 @@ def top(board: Board, dimension: str, limit: int = TOP) -> list[dict]:
         )
     elif dimension in scopes.TOP_DIMENSIONS:
         # A manager's or a salesperson's people: the totals kept for that set of salespeople.
-        scope = scopes.scope_for(board.company, visible_salesperson_ids(board.membership), p.today.year, p.today)
+        scope = scopes.scope_for(board.company, board.outside.seen, p.today.year, p.today)
         best = scopes.top(scope, dimension, p.today.year, limit)
     else:
         # Kept on the rollups (salesperson, team, ...): the year's whole months from the month
@@ -232,9 +234,8 @@ def top(board: Board, dimension: str, limit: int = TOP) -> list[dict]:
         for start, end in spans:
             if start > end:
                 continue
-            rows, _column = analysis.scoped_rows(
-                board.company, board.membership, Question(rows=[dimension], basis="invoiced", date_from=start, date_to=end)
-            )
+            question = Question(rows=[dimension], basis="invoiced", date_from=start, date_to=end)
+            rows, _column = analysis.scoped_rows(board.company, board.membership, question, board.outside)
             column = analysis.DIMENSIONS[dimension][1]
             for member, total in rows.values(column).annotate(total=Sum("revenue")).values_list(column, "total"):
                 totals[member] += total or ZERO

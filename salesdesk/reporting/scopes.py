@@ -19,7 +19,7 @@ from datetime import date, timedelta
 
 from django.db import connection, transaction
 
-from salesdesk.accounts.selectors import visible_salespeople
+from salesdesk.accounts.selectors import visible_salesperson_ids
 from salesdesk.core.arithmetic import MONEY_PLACES
 from salesdesk.reporting.models import FactCursor, Measure, SalesFact, ScopeYearTotal, SellerSpan, TopScope
 from salesdesk.reporting.summed import year_of
@@ -29,17 +29,25 @@ TOP_DIMENSIONS = ("customer", "product")
 UNUSED_DAYS = 14  # a scope no dashboard asked for in this many days is dropped when another is built
 
 
-def sees_all(company, membership, measures, date_from: date | None, date_to: date | None) -> bool:
-    """Whether the member's people include every salesperson with facts of `measures` between the dates (None: open)."""
-    seen = visible_salespeople(membership) if membership is not None else None
-    if seen is None:
-        return True
-    spans = SellerSpan.objects.filter(company=company, measure__in=measures)
-    if date_from:
-        spans = spans.filter(last_date__gte=date_from)
-    if date_to:
-        spans = spans.filter(first_date__lte=date_to)
-    return not spans.exclude(salesperson_id__in=seen).exists()
+class Outside:
+    """The spans of the salespeople a member does not see, read once (a request asks many questions).
+
+    The member sees all of a date range when none of them has facts in it; a member who sees
+    the whole company has nobody outside."""
+
+    def __init__(self, company, membership) -> None:
+        self.seen = visible_salesperson_ids(membership) if membership is not None else None  # None: everyone
+        self.spans = []
+        if self.seen is not None:
+            outside = SellerSpan.objects.filter(company=company).exclude(salesperson_id__in=self.seen)
+            self.spans = list(outside.values_list("measure", "first_date", "last_date"))
+
+    def sees_all(self, measures, date_from: date | None, date_to: date | None) -> bool:
+        """Whether nobody outside has facts of `measures` between the dates (None: open)."""
+        return not any(
+            measure in measures and (date_from is None or last >= date_from) and (date_to is None or first <= date_to)
+            for measure, first, last in self.spans
+        )
 
 
 def top(scope: TopScope, dimension: str, year: int, limit: int) -> list[tuple[int, object]]:

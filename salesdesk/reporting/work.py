@@ -21,7 +21,7 @@ from salesdesk.fulfilment import selectors as fulfilment_selectors
 from salesdesk.fulfilment.models import Delivery
 from salesdesk.inventory.models import Reservation
 from salesdesk.sales import selectors as sales_selectors
-from salesdesk.sales.models import PriceApproval, Quotation, SalesOrder, SalesOrderLine
+from salesdesk.sales.models import OPEN_ORDER, WORKED_ON, PriceApproval, Quotation, SalesOrder, SalesOrderLine
 
 Status = SalesOrder.Status
 NEXT_DELIVERIES = 10
@@ -39,18 +39,15 @@ def _quantity(value) -> Decimal:
     return round_money(value if value is not None else ZERO, 4)
 
 
-# An order is open while confirmed and not both fully delivered and fully invoiced.
-_OPEN_ORDER = Q(status=Status.CONFIRMED) & ~Q(delivery_state="delivered", invoice_state="invoiced")
-
-
 def _order_counts(orders) -> dict:
-    # Columns of `salesorder_open_idx` only (status, not the id), so PostgreSQL too answers from the index.
-    row = orders.filter(status__in=[Status.DRAFT, Status.PENDING_APPROVAL, Status.CREDIT_HOLD, Status.CONFIRMED]).aggregate(
+    # The condition and columns of `salesorder_worked_on_idx` only (status, not the id), so both
+    # databases answer from that index.
+    row = orders.filter(WORKED_ON).aggregate(
         draft=Count("status", filter=Q(status=Status.DRAFT)),
         pending_approval=Count("status", filter=Q(status=Status.PENDING_APPROVAL)),
         credit_hold=Count("status", filter=Q(status=Status.CREDIT_HOLD)),
-        open=Count("status", filter=_OPEN_ORDER),
-        open_amount=Sum("open_amount", filter=_OPEN_ORDER),
+        open=Count("status", filter=OPEN_ORDER),
+        open_amount=Sum("open_amount", filter=OPEN_ORDER),
     )
     return {**row, "open_amount": _amount(row["open_amount"])}
 

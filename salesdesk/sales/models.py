@@ -223,6 +223,12 @@ class ContractItem(CompanyOwned):
         return max(self.quantity - self.consumed_quantity, ZERO)
 
 
+# An order is open while confirmed and not both fully delivered and fully invoiced.
+OPEN_ORDER = Q(status="confirmed") & ~Q(delivery_state="delivered", invoice_state="invoiced")
+# Orders someone still has to act on: drafts, those awaiting a price approval or credit, and open ones.
+WORKED_ON = Q(status__in=["draft", "pending_approval", "credit_hold"]) | OPEN_ORDER
+
+
 class SalesOrder(Document):
     Status = SalesOrderStatus
 
@@ -287,11 +293,14 @@ class SalesOrder(Document):
             models.Index(fields=["company", "invoice_state", "-date"], name="salesorder_invoice_state_idx"),
             models.Index(fields=["company", "payment_state", "-date"], name="salesorder_payment_state_idx"),
             models.Index(fields=["company", "delivery_state", "-date"], name="salesorder_delivery_state_idx"),
-            # The dashboards' open-order counts and amount, read from the index alone (the whole
-            # company's, or a salesperson's within each status): confirmed orders stay confirmed
-            # until paid, so they are many more than the open ones.
+            # The dashboards' counts of orders being worked on and the open amount, read from the
+            # index alone (the whole company's, or a salesperson's within each status). Only those
+            # orders are in it: confirmed orders stay confirmed until paid, so most confirmed
+            # orders are delivered and invoiced, waiting for their money.
             models.Index(
-                fields=["company", "status", "salesperson", "delivery_state", "invoice_state", "open_amount"], name="salesorder_open_idx"
+                fields=["company", "status", "salesperson", "delivery_state", "invoice_state", "open_amount"],
+                name="salesorder_worked_on_idx",
+                condition=WORKED_ON,
             ),
         ]
 

@@ -203,3 +203,14 @@ def test_customers_visible_follows_the_record_scope(users, company, customer_of)
     assert visible["sales"] == ["C001"]
     assert visible["manager"] == ["C001", "C002"]
     assert visible["accountant"] == visible["admin"] == ["C001", "C002", "C003"]
+
+
+def test_the_filing_salespeople_are_those_of_the_companys_customers_and_none_for_those_without(users, company, other_company):
+    assert selectors.filing_salespeople(company) == set()
+    for code, seller in (("F1", "sales"), ("F2", "sales"), ("F3", "sales2")):
+        Customer.objects.create(company=company, code=code, name=code, salesperson=users[seller])
+    Customer.objects.create(company=other_company, code="F9", name="Elsewhere", salesperson=users["sales3"])
+    assert selectors.filing_salespeople(company) == {users["sales"].pk, users["sales2"].pk}
+    Customer.objects.create(company=company, code="F4", name="Nobody's")
+    assert selectors.filing_salespeople(company) == {users["sales"].pk, users["sales2"].pk, None}
+    assert selectors.filing_salespeople(other_company) == {users["sales3"].pk}

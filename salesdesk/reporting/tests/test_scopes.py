@@ -114,21 +114,21 @@ def test_a_manager_sees_everything_of_a_range_only_while_no_one_else_sold_in_it(
     reporting.refresh(company=bench)
     manager = Membership.objects.get(company=bench, user__username="bench-manager")
     invoiced = analysis.BASES["invoiced"][1]
-    assert scopes.sees_all(bench, manager, invoiced, None, None)
+    assert scopes.Outside(bench, manager).sees_all(invoiced, None, None)
 
     seller = sellers(bench)[0]
     Membership.objects.filter(company=bench, user_id=seller).update(team=None, manager=None)
     manager = Membership.objects.get(pk=manager.pk)
     sold = SalesFact.objects.filter(company=bench, salesperson_id=seller, measure__in=invoiced)
     first, last = sold.earliest("date").date, sold.latest("date").date
-    assert not scopes.sees_all(bench, manager, invoiced, None, None)
-    assert not scopes.sees_all(bench, manager, invoiced, last, last)
-    assert not scopes.sees_all(bench, manager, invoiced, first, first)
-    assert scopes.sees_all(bench, manager, invoiced, None, first - timedelta(days=1))
-    assert scopes.sees_all(bench, manager, invoiced, last + timedelta(days=1), None)
+    assert not scopes.Outside(bench, manager).sees_all(invoiced, None, None)
+    assert not scopes.Outside(bench, manager).sees_all(invoiced, last, last)
+    assert not scopes.Outside(bench, manager).sees_all(invoiced, first, first)
+    assert scopes.Outside(bench, manager).sees_all(invoiced, None, first - timedelta(days=1))
+    assert scopes.Outside(bench, manager).sees_all(invoiced, last + timedelta(days=1), None)
     # Another measure has its own spans.
     ordered = SalesFact.objects.filter(company=bench, salesperson_id=seller, measure=Measure.ORDERED).earliest("date").date
-    assert scopes.sees_all(bench, manager, invoiced, None, min(first, ordered) - timedelta(days=1))
+    assert scopes.Outside(bench, manager).sees_all(invoiced, None, min(first, ordered) - timedelta(days=1))
 
     # The answers leave the seller out where they sold, and equal the company's where they did not.
     admin = Membership.objects.get(company=bench, user__username="bench-admin")

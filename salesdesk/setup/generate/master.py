@@ -153,6 +153,7 @@ def create_master(*, code: str, scale: float, seed: int) -> Master:
         )
         for i in range(1, max(5, min(100, scaled(10, scale))) + 1)
     ]
+    key_accounts(company, admin)
     taxes = [
         (catalog_services.create(model=Tax, company=company, actor=admin, values={"name": name, "rate": Decimal(rate)}), share)
         for name, rate, share in TAXES
@@ -165,6 +166,23 @@ def create_master(*, code: str, scale: float, seed: int) -> Master:
     _customers(company, rng, scaled(1000, scale), [s.pk for s in salespeople], currency, term)
     _products(company, rng, scaled(1000, scale), taxes)
     return load_master(company)
+
+
+def key_accounts(company: Company, admin: User) -> User:
+    """The key-accounts team: one salesperson in ten moved to it, with a manager of their own
+    (the area manager), who sees only them; the sales manager still has everyone reporting to
+    them. The benchmark times the leader's view of a manager of part of the sales force this way.
+    Kept if it exists (companies generated before it are given it by the benchmark)."""
+    code = company.code.lower()
+    found = User.objects.filter(username=f"{code}-area-manager", memberships__company=company).first()
+    if found is not None:
+        return found
+    area = accounts_services.user_create(company=company, actor=admin, username=f"{code}-area-manager", roles=[roles.SALES_MANAGER])
+    sellers = list(User.objects.filter(memberships__company=company, username__startswith=f"{code}-sales-").order_by("username"))
+    accounts_services.team_save(
+        company=company, actor=admin, name="Key accounts", manager=area, members=sellers[: max(1, len(sellers) // 10)]
+    )
+    return area
 
 
 def _customers(company, rng: random.Random, count: int, salespeople: list[int], currency, term) -> None:
