@@ -21,7 +21,7 @@ from salesdesk.fulfilment import selectors as fulfilment_selectors
 from salesdesk.fulfilment.models import Delivery
 from salesdesk.inventory.models import Reservation
 from salesdesk.sales import selectors as sales_selectors
-from salesdesk.sales.models import OPEN_ORDER, WORKED_ON, PriceApproval, Quotation, SalesOrder, SalesOrderLine
+from salesdesk.sales.models import OPEN_ORDER, PriceApproval, Quotation, SalesOrder, SalesOrderLine
 
 Status = SalesOrder.Status
 NEXT_DELIVERIES = 10
@@ -42,7 +42,7 @@ def _quantity(value) -> Decimal:
 def _order_counts(orders) -> dict:
     # The condition and columns of `salesorder_worked_on_idx` only (status, not the id), so both
     # databases answer from that index.
-    row = orders.filter(WORKED_ON).aggregate(
+    row = sales_selectors.orders_worked_on(orders).aggregate(
         draft=Count("status", filter=Q(status=Status.DRAFT)),
         pending_approval=Count("status", filter=Q(status=Status.PENDING_APPROVAL)),
         credit_hold=Count("status", filter=Q(status=Status.CREDIT_HOLD)),

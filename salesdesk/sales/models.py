@@ -225,8 +225,10 @@ class ContractItem(CompanyOwned):
 
 # An order is open while confirmed and not both fully delivered and fully invoiced.
 OPEN_ORDER = Q(status="confirmed") & ~Q(delivery_state="delivered", invoice_state="invoiced")
-# Orders someone still has to act on: drafts, those awaiting a price approval or credit, and open ones.
-WORKED_ON = Q(status__in=["draft", "pending_approval", "credit_hold"]) | OPEN_ORDER
+# Orders someone still has to act on: drafts, those awaiting a price approval or credit, and open
+# ones (`selectors.orders_worked_on` says the same in SQL).
+WAITING = ("draft", "pending_approval", "credit_hold")
+WORKED_ON = Q(status__in=WAITING) | OPEN_ORDER
 
 
 class SalesOrder(Document):

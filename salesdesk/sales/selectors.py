@@ -4,13 +4,14 @@ from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import BooleanField, QuerySet
+from django.db.models.expressions import RawSQL
 
 from salesdesk.accounts import roles
 from salesdesk.accounts.selectors import scope_by_salesperson, visible_salesperson_ids
 from salesdesk.core.money import ZERO, round_money
 from salesdesk.sales import prices, progress
-from salesdesk.sales.models import Contract, PriceApproval, PriceApprovalLine, Quotation, SalesOrder, SalesSettings
+from salesdesk.sales.models import WAITING, Contract, PriceApproval, PriceApprovalLine, Quotation, SalesOrder, SalesSettings
 
 
 def quotations_visible(company, membership) -> QuerySet:
@@ -111,3 +112,24 @@ def price_overrides_report(company, membership, year: int | None = None) -> list
 def sales_settings(company) -> SalesSettings:
     """The company's settings, or the defaults (unsaved) when it never changed them."""
     return SalesSettings.objects.filter(company=company).first() or SalesSettings(company=company)
+
+
+def _worked_on_sql() -> str:
+    table = SalesOrder._meta.db_table
+    waiting = ", ".join(f"'{status}'" for status in WAITING)
+    return (
+        f"""("{table}"."status" IN ({waiting}) OR ("{table}"."status" = 'confirmed' AND """
+        f"""NOT ("{table}"."delivery_state" = 'delivered' AND "{table}"."invoice_state" = 'invoiced')))"""
+    )
+
+
+_WORKED_ON = _worked_on_sql()
+
+
+def orders_worked_on(orders: QuerySet) -> QuerySet:
+    """The orders being worked on (`models.WORKED_ON`), read from their partial index.
+
+    Written as literal SQL: SQLite uses a partial index only when the query repeats its
+    condition with the same literal values, and Django would send them as parameters (then
+    SQLite reads every order of the company). A test checks both say the same."""
+    return orders.filter(RawSQL(_WORKED_ON, (), output_field=BooleanField()))  # noqa: S611 - our own names and values

@@ -5,14 +5,15 @@ from decimal import Decimal as D
 
 import pytest
 from django.core import mail
+from django.db import connection
 
 from salesdesk.catalog.models import Product, Tax
 from salesdesk.core.errors import Invalid, InvalidTransition
 from salesdesk.core.models import NumberCounter
 from salesdesk.customers.selectors import customer_credit
-from salesdesk.sales import services
+from salesdesk.sales import selectors, services
 from salesdesk.sales.errors import NotAllowedToApprove, PriceApprovalRequired, QuotationExpired
-from salesdesk.sales.models import PriceApproval, Quotation, SalesOrder
+from salesdesk.sales.models import WORKED_ON, PriceApproval, Quotation, SalesOrder
 
 
 @pytest.fixture
@@ -288,3 +289,32 @@ def test_a_draft_order_can_be_deleted_but_a_confirmed_one_only_cancelled(setup, 
     refused = api_as("sales").delete(f"/api/v1/sales-orders/{confirmed.pk}/")
     assert refused.status_code == 409 and refused.json()["code"] == "invalid_transition"
     assert list(SalesOrder.objects.values_list("pk", flat=True)) == [confirmed.pk]
+
+
+def test_the_orders_worked_on_in_sql_are_those_of_the_model_condition(setup):
+    """`selectors.orders_worked_on` spells `WORKED_ON` out as literal SQL (for SQLite's partial index):
+    for every status and progress state, both pick the same orders."""
+    order = _order(setup, "sales", [{"product": setup["p10"], "quantity": D("1")}])
+    orders = SalesOrder.objects.filter(pk=order.pk)
+    states = ["none", "partial", "delivered", "invoiced"]
+    for status in SalesOrder.Status.values:
+        for delivery_state in states:
+            for invoice_state in states:
+                orders.update(status=status, delivery_state=delivery_state, invoice_state=invoice_state)
+                by_model = orders.filter(WORKED_ON).exists()
+                assert selectors.orders_worked_on(orders).exists() == by_model, (status, delivery_state, invoice_state)
+                expected = status in ("draft", "pending_approval", "credit_hold") or (
+                    status == "confirmed" and not (delivery_state == "delivered" and invoice_state == "invoiced")
+                )
+                assert by_model == expected
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's query planner")
+def test_the_orders_worked_on_are_read_from_their_partial_index_with_the_query_parameters_bound(setup):
+    company = setup["company"]
+    for orders in (SalesOrder.objects.filter(company=company), SalesOrder.objects.filter(company=company, salesperson__in=[1, 2])):
+        sql, params = selectors.orders_worked_on(orders).order_by().values("status", "open_amount").query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+            plan = " ".join(str(step[3]) for step in cursor.fetchall())
+        assert "COVERING INDEX salesorder_worked_on_idx" in plan, plan
