@@ -172,7 +172,7 @@ def scoped_rows(company, membership, question: Question, outside: scopes.Outside
     if not outside.sees_all(BASES[question.basis][1], question.date_from, question.date_to):
         # Rollups: a range of the period index with the scope joined to it (see `visible_salespeople`);
         # facts are read by their salesperson index, one probe per salesperson.
-        seen = visible_salespeople(membership) if qs.model is SalesRollup else visible_salesperson_ids(membership)
+        seen = visible_salespeople(membership) if qs.model is SalesRollup else outside.seen
         qs = qs.filter(salesperson_id__in=seen)
     if question.date_from:
         qs = qs.filter(**{f"{date_column}__gte": question.date_from})
