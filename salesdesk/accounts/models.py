@@ -114,15 +114,31 @@ class Membership(CompanyOwned):
         return f"{self.user} @ {self.company_id}"
 
     @cached_property
+    def _grants(self) -> tuple[set[str], set[str]]:
+        """(role names, permissions as "app.codename") of the membership, read in one query.
+
+        Every API request checks a permission and then the record scope (the roles), so both
+        come from one read of the roles joined to their permissions."""
+        rows = MembershipRole.objects.filter(membership_id=self.pk).values_list(
+            "group__name", "group__permissions__content_type__app_label", "group__permissions__codename"
+        )
+        names: set[str] = set()
+        perms: set[str] = set()
+        for name, app, code in rows:
+            names.add(name)
+            if code is not None:
+                perms.add(f"{app}.{code}")
+        return names, perms
+
+    @cached_property
     def role_names(self) -> set[str]:
-        return {g.name for g in self.roles.all()}
+        if "roles" in getattr(self, "_prefetched_objects_cache", {}):  # a list of members prefetches them
+            return {g.name for g in self.roles.all()}
+        return self._grants[0]
 
     @cached_property
     def permission_set(self) -> set[str]:
-        from django.contrib.auth.models import Permission
-
-        rows = Permission.objects.filter(group__in=self.roles.all()).values_list("content_type__app_label", "codename")
-        return {f"{app}.{code}" for app, code in rows}
+        return self._grants[1]
 
     def has_perm(self, perm: str) -> bool:
         return self.is_active and perm in self.permission_set

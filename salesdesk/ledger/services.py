@@ -94,7 +94,11 @@ def _resolve_lines(company, lines) -> list[dict]:
     """Validated lines as {account, customer, debit, credit, memo}; raises Invalid with per-line errors."""
     if not isinstance(lines, (list, tuple)) or len(lines) < 2:
         raise Invalid({"lines": [_("An entry needs at least two lines.")]})
-    roles = {a.role: a for a in Account.objects.filter(company=company).exclude(role="")}
+    # Only the accounts the lines name by role (an entry names two or three of the chart's roles).
+    wanted = {
+        line["role"] for line in lines if isinstance(line, dict) and line.get("account") is None and isinstance(line.get("role"), str)
+    }
+    roles = {a.role: a for a in Account.objects.filter(company=company, role__in=wanted)} if wanted else {}
     line_errors: list[dict] = []
     resolved: list[dict] = []
     failed = False

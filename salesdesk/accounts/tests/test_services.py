@@ -160,3 +160,23 @@ def test_moving_people_between_teams_is_audited_on_their_memberships(org, users,
     assert team_changes("sales2") == [("North", "", admin)]
     assert team_changes("manager") == [("North", "", admin)]
     assert team_changes("sales") == []
+
+
+def test_roles_and_permissions_are_read_together_in_one_query(company, django_assert_num_queries):
+    from django.contrib.auth.models import Group
+
+    from salesdesk.accounts.models import MembershipRole
+
+    user = services.user_create(company=company, actor=None, username="ana", roles=[roles.ACCOUNTANT, roles.SALESPERSON])
+    m = Membership.objects.get(company=company, user=user)
+    auditor, _ = Group.objects.get_or_create(name="auditor")  # a role that grants no permission
+    MembershipRole.objects.create(company=company, membership=m, group=auditor)
+    m = Membership.objects.get(pk=m.pk)
+    with django_assert_num_queries(1):  # what every API request asks: a permission, then the record scope
+        assert m.has_perm("catalog.add_tax")  # the accountant's
+        assert m.has_perm("sales.add_quotation")  # the salesperson's
+        assert not m.has_perm("catalog.add_product")  # neither's
+        assert m.role_names == {"accountant", "salesperson", "auditor"}
+    nobody = services.user_create(company=company, actor=None, username="bo", roles=[])
+    bare = Membership.objects.get(company=company, user=nobody)
+    assert bare.role_names == set() and bare.permission_set == set()

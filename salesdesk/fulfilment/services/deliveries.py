@@ -139,7 +139,7 @@ def locked(delivery: Delivery) -> Delivery:
 def _lock_order_first(delivery: Delivery) -> Delivery:
     """Lock the order before the delivery (the fixed lock order), then the delivery itself."""
     if delivery.sales_order_id:
-        SalesOrder.objects.select_for_update().filter(pk=delivery.sales_order_id).first()
+        SalesOrder.objects.select_for_update().filter(pk=delivery.sales_order_id).values_list("pk").first()
     return locked(delivery)
 
 
