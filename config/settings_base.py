@@ -84,12 +84,7 @@ def database_from_env() -> dict:
     """
     url = os.environ.get("DATABASE_URL")
     if url:
-        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
-        if config["ENGINE"] == "django.db.backends.postgresql":
-            # Parameters bound by the server let psycopg prepare a statement the connection
-            # has run five times: the engine's locks and updates skip planning after that.
-            config.setdefault("OPTIONS", {})["server_side_binding"] = True
-        return config
+        return dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     return {
         "ENGINE": "django.db.backends.sqlite3",
