@@ -34,10 +34,10 @@ from salesdesk.billing.services.invoices import (
     invoice_cancel,
     invoice_create,
     invoice_from_order,
-    invoice_post,
     invoice_update,
 )
 from salesdesk.billing.services.payments import credit_note_apply, payment_allocate, payment_create, payment_reverse
+from salesdesk.billing.services.posting import invoice_post
 from salesdesk.billing.services.settings import billing_settings_update
 from salesdesk.billing.services.writeoffs import invoice_write_off
 

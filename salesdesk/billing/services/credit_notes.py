@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from salesdesk.billing.errors import OverCredit
 from salesdesk.billing.models import Invoice, InvoiceLine
-from salesdesk.billing.services.invoices import _decimal, _locked, _write_lines, invoice_post
+from salesdesk.billing.services.invoices import _decimal, _locked, _write_lines
+from salesdesk.billing.services.posting import invoice_post
 from salesdesk.core import workflow
 from salesdesk.core.errors import Invalid, InvalidTransition
 from salesdesk.core.money import ZERO

@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from salesdesk.billing.errors import NotOpen, OverAllocation
 from salesdesk.billing.models import Dispute, DisputeOutcome, DisputeReason, Invoice, InvoiceLine
 from salesdesk.billing.services import common
-from salesdesk.billing.services.invoices import _write_lines, invoice_post
+from salesdesk.billing.services.invoices import _write_lines
+from salesdesk.billing.services.posting import invoice_post
 from salesdesk.billing.services.writeoffs import invoice_write_off
 from salesdesk.core import arithmetic, workflow
 from salesdesk.core.errors import Invalid
