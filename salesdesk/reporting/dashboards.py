@@ -8,7 +8,8 @@ Sales figures come from the rollups through `analysis`: per basis, one question 
 for the whole months of the last two years and one per month-to-date (this year's and last
 year's up to the same day), so the cost grows with the number of months, not of documents.
 The tops of customers and products read yearly totals kept per customer and product: the
-company's, or those of the member's people (`reporting.scopes`). Operational counts (open documents) are in `reporting.work`.
+company's, or those of the member's people (`reporting.scopes`). Operational counts (open
+documents) are in `reporting.work`.
 """
 
 from collections import defaultdict

@@ -3,8 +3,9 @@
 The dashboards' trends and the sales analysis need a past to compare with. The history is
 written in bulk by the benchmark data generator (`setup.generate`), before the demo's own
 recent documents, so the invoice and order numbers of each year still follow the dates. It
-ends 220 days ago, its deliveries and invoices before 190 days ago, before the oldest of the recent documents (written through the services:
-the billing story's invoices go back six months).
+ends 220 days ago, its deliveries and invoices before 190 days ago: before the oldest of the
+recent documents, which are written through the services (the billing story's invoices go
+back six months).
 It uses active customers with a salesperson, and goods whose tax is added to the price.
 """
 
