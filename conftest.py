@@ -43,6 +43,12 @@ def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _check_prepared_reads(settings):
+    """Every prepared read (`core.prepared`) is composed the ordinary way too and must match."""
+    settings.SALESDESK_CHECK_PREPARED = True
+
+
 def pytest_collection_modifyitems(config, items):
     """Row-locking tests only mean something on PostgreSQL; SQLite serializes every writer."""
     from django.db import connection
