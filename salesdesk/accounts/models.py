@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from salesdesk.accounts import roles
 from salesdesk.core.models import CompanyOwned
+from salesdesk.core.prepared import Prepared
 
 
 class Company(models.Model):
@@ -119,9 +120,7 @@ class Membership(CompanyOwned):
 
         Every API request checks a permission and then the record scope (the roles), so both
         come from one read of the roles joined to their permissions."""
-        rows = MembershipRole.objects.filter(membership_id=self.pk).values_list(
-            "group__name", "group__permissions__content_type__app_label", "group__permissions__codename"
-        )
+        rows = _GRANTS.all(self.pk)
         names: set[str] = set()
         perms: set[str] = set()
         for name, app, code in rows:
@@ -159,3 +158,13 @@ class MembershipRole(CompanyOwned):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["company", "membership", "group"], name="membershiprole_unique")]
+
+
+# Every API request reads them: composed once (core.prepared).
+_GRANTS = Prepared(
+    lambda membership: MembershipRole.objects.filter(membership_id=membership).values_list(
+        "group__name", "group__permissions__content_type__app_label", "group__permissions__codename"
+    ),
+    int,
+    rows="tuples",
+)

@@ -8,21 +8,31 @@ not belong to is refused with 403, whether it exists or not.
 from rest_framework.exceptions import PermissionDenied
 
 from salesdesk.accounts.models import Membership
+from salesdesk.core.prepared import Prepared
 
 SESSION_KEY = "salesdesk_company"
 
 
+def _active(user):
+    return Membership.objects.select_related("company", "team").filter(user_id=user, is_active=True)
+
+
+# Every request reads one of these: composed once (core.prepared).
+_BY_CODE = Prepared(lambda user, code: _active(user).filter(company__code=code).order_by("pk")[:1], int, str)
+_BY_COMPANY = Prepared(lambda user, company: _active(user).filter(company_id=company).order_by("pk")[:1], int, int)
+_FIRST = Prepared(lambda user: _active(user).order_by("company__code")[:1], int)
+
+
 def _membership(user, code: str | None) -> Membership | None:
-    qs = Membership.objects.select_related("company", "team").filter(user=user, is_active=True)
     if code and "\x00" in code:
         return None  # no company code holds a NUL, and PostgreSQL refuses to compare one
     if code:
-        return qs.filter(company__code=code).first()
+        return _BY_CODE.first(user.pk, code)
     if user.default_company_id:
-        found = qs.filter(company_id=user.default_company_id).first()
+        found = _BY_COMPANY.first(user.pk, user.default_company_id)
         if found:
             return found
-    return qs.order_by("company__code").first()
+    return _FIRST.first(user.pk)
 
 
 def resolve_request_company(request):

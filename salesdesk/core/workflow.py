@@ -8,6 +8,7 @@ it may move to) and a `status` field. `transition` refuses any other move with
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 
+from salesdesk.core import rows
 from salesdesk.core.errors import InvalidTransition
 from salesdesk.core.models import AuditEntry, DocumentEvent
 
@@ -31,41 +32,50 @@ def transition(document: models.Model, *, to: str, actor, note: str = "", extra_
             allowed=sorted(allowed_targets(document)),
         )
     document.status = to
-    document.save(update_fields=["status", *extra_fields])
+    # Every step of every document comes through here: the three rows are written with
+    # statements composed once (core.rows), not composed again by the ORM each time.
+    rows.save_fields(document, ["status", *extra_fields])
     content_type = ContentType.objects.get_for_model(document)
-    DocumentEvent.objects.create(
-        company_id=document.company_id,
-        content_type=content_type,
-        object_id=document.pk,
-        from_status=current,
-        to_status=str(to),
-        actor=actor if getattr(actor, "pk", None) else None,
-        note=note,
+    actor = actor if getattr(actor, "pk", None) else None
+    rows.insert(
+        DocumentEvent(
+            company_id=document.company_id,
+            content_type=content_type,
+            object_id=document.pk,
+            from_status=current,
+            to_status=str(to),
+            actor=actor,
+            note=note,
+        )
     )
-    AuditEntry.objects.create(
-        company_id=document.company_id,
-        actor=actor if getattr(actor, "pk", None) else None,
-        content_type=content_type,
-        object_id=document.pk,
-        object_repr=str(document)[:200],
-        action=AuditEntry.Action.STATUS,
-        field="status",
-        before=current,
-        after=str(to),
+    rows.insert(
+        AuditEntry(
+            company_id=document.company_id,
+            actor=actor,
+            content_type=content_type,
+            object_id=document.pk,
+            object_repr=str(document)[:200],
+            action=AuditEntry.Action.STATUS,
+            field="status",
+            before=current,
+            after=str(to),
+        )
     )
     return document
 
 
 def record_event(document: models.Model, *, actor, note: str) -> DocumentEvent:
     """A document event that is not a status change (a revision made, a document sent again)."""
-    return DocumentEvent.objects.create(
-        company_id=document.company_id,
-        content_type=ContentType.objects.get_for_model(document),
-        object_id=document.pk,
-        from_status=str(document.status),
-        to_status=str(document.status),
-        actor=actor if getattr(actor, "pk", None) else None,
-        note=note,
+    return rows.insert(
+        DocumentEvent(
+            company_id=document.company_id,
+            content_type=ContentType.objects.get_for_model(document),
+            object_id=document.pk,
+            from_status=str(document.status),
+            to_status=str(document.status),
+            actor=actor if getattr(actor, "pk", None) else None,
+            note=note,
+        )
     )
 
 

@@ -6,7 +6,8 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import QuerySet
 
-from salesdesk.accounts.selectors import scope_by_salesperson
+from salesdesk.accounts.selectors import scope_by_salesperson, visible_salesperson_ids
+from salesdesk.core.prepared import Prepared
 from salesdesk.customers.models import Customer, CustomerAccount
 
 
@@ -14,6 +15,19 @@ def customers_visible(company, membership) -> QuerySet:
     """The customers this member may see: their own, their team's, or the company's."""
     qs = Customer.objects.filter(company=company)
     return scope_by_salesperson(qs, membership)
+
+
+_BY_KEY = Prepared(lambda pk, company: Customer.objects.filter(pk=pk, company_id=company), int, int)
+
+
+def visible_customer(company, membership, pk: int) -> Customer | None:
+    """The customer with this id when this member may see it (the rule of `customers_visible`,
+    applied to one row read by its key: every order and quotation written checks it)."""
+    found = _BY_KEY.first(pk, company.pk)
+    if found is None:
+        return None
+    seen = visible_salesperson_ids(membership)
+    return found if seen is None or found.salesperson_id in seen else None
 
 
 def customer_list(company, membership) -> QuerySet:

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.db.models import QuerySet, Sum
 
+from salesdesk.core.prepared import PreparedByKeys
 from salesdesk.inventory.models import Reservation, StockLevel, StockMove, Warehouse
 
 ZERO = Decimal("0")
@@ -28,7 +29,11 @@ def available(company, *, product_id: int, warehouse_id: int) -> Decimal:
 
 def reservations_by_line(company, order_line_ids) -> dict[int, Reservation]:
     """The open reservation of each order line (lines with nothing left to ship have none)."""
-    return {r.order_line_id: r for r in Reservation.objects.filter(company=company, order_line_id__in=list(order_line_ids))}
+    company_id = company if isinstance(company, int) else company.pk
+    return {r.order_line_id: r for r in _RESERVATIONS.all(company_id, keys=order_line_ids)}
+
+
+_RESERVATIONS = PreparedByKeys(lambda company, *lines: Reservation.objects.filter(company_id=company, order_line_id__in=lines), int)
 
 
 def product_totals(company, product_id: int) -> dict[str, Decimal]:

@@ -20,6 +20,7 @@ from django.utils import timezone
 from salesdesk.core import arithmetic
 from salesdesk.core.errors import Invalid
 from salesdesk.core.money import round_money
+from salesdesk.core.prepared import PreparedByKeys
 from salesdesk.inventory.errors import InsufficientStock
 from salesdesk.inventory.models import Reservation, StockLevel, StockMove
 
@@ -33,15 +34,33 @@ def locked_level(*, company_id: int, product_id: int, warehouse_id: int) -> Stoc
     return locked_levels(company_id=company_id, warehouse_id=warehouse_id, product_ids=[product_id])[product_id]
 
 
+_LEVELS = PreparedByKeys(
+    lambda company, warehouse, *products: (
+        StockLevel.objects.select_for_update(of=("self",))
+        .filter(company_id=company, warehouse_id=warehouse, product_id__in=products)
+        .order_by("product_id")
+    ),
+    int,
+    int,
+)
+_CLAIMS = PreparedByKeys(
+    lambda company, warehouse, *lines: (
+        Reservation.objects.select_for_update(of=("self",))
+        .filter(company_id=company, warehouse_id=warehouse, order_line_id__in=lines)
+        .order_by("id")
+    ),
+    int,
+    int,
+)
+
+
 def locked_levels(*, company_id: int, warehouse_id: int, product_ids) -> dict[int, StockLevel]:
     """The level rows of several products in one warehouse, locked in product order (one query), by product."""
     wanted = sorted(set(product_ids))
     # Lock these rows only: the model's default order joins warehouse and product, and on
     # PostgreSQL FOR UPDATE would lock their rows too, queueing every confirmation behind the
     # warehouse row and deadlocking with the foreign-key checks of concurrent inserts.
-    rows = StockLevel.objects.select_for_update(of=("self",)).filter(company_id=company_id, warehouse_id=warehouse_id)
-    rows = rows.filter(product_id=wanted[0]) if len(wanted) == 1 else rows.filter(product_id__in=wanted)
-    levels = {level.product_id: level for level in rows.order_by("product_id")}
+    levels = {level.product_id: level for level in _LEVELS.all(company_id, warehouse_id, keys=wanted)}
     for product_id in wanted:
         if product_id not in levels:
             keys = {"company_id": company_id, "product_id": product_id, "warehouse_id": warehouse_id}
@@ -177,12 +196,7 @@ def move_out_many(
     line_ids = [item["order_line_id"] for item in items if item.get("order_line_id") is not None]
     claims = {}
     if line_ids:
-        claims = {
-            claim.order_line_id: claim
-            for claim in Reservation.objects.select_for_update(of=("self",))
-            .filter(company_id=company.pk, warehouse_id=warehouse.pk, order_line_id__in=line_ids)
-            .order_by("id")
-        }
+        claims = {claim.order_line_id: claim for claim in _CLAIMS.all(company.pk, warehouse.pk, keys=line_ids)}
     taken: dict[int, dict[str, Decimal]] = {}  # level id -> what leaves it
     used: dict[int, list[Decimal]] = {}  # claim id -> [shipped, released]
     moves = []

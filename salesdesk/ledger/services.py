@@ -13,9 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from salesdesk.core import arithmetic
+from salesdesk.core import arithmetic, rows
 from salesdesk.core.errors import DomainError, Invalid
 from salesdesk.core.numbering import format_number, next_number
+from salesdesk.core.prepared import PreparedByKeys
 from salesdesk.customers import services as customer_services
 from salesdesk.customers.models import Customer
 from salesdesk.ledger.models import Account, AccountBalance, JournalEntry, JournalLine
@@ -90,6 +91,9 @@ def _amount(value, errors: list[str], field: str) -> Decimal:
     return value.quantize(Decimal("0.01"))
 
 
+_BY_ROLE = PreparedByKeys(lambda company, *roles: Account.objects.filter(company_id=company, role__in=roles), int, key=str)
+
+
 def _resolve_lines(company, lines) -> list[dict]:
     """Validated lines as {account, customer, debit, credit, memo}; raises Invalid with per-line errors."""
     if not isinstance(lines, (list, tuple)) or len(lines) < 2:
@@ -98,7 +102,7 @@ def _resolve_lines(company, lines) -> list[dict]:
     wanted = {
         line["role"] for line in lines if isinstance(line, dict) and line.get("account") is None and isinstance(line.get("role"), str)
     }
-    roles = {a.role: a for a in Account.objects.filter(company=company, role__in=wanted)} if wanted else {}
+    roles = {a.role: a for a in _BY_ROLE.all(company.pk, keys=wanted)}
     line_errors: list[dict] = []
     resolved: list[dict] = []
     failed = False
@@ -166,15 +170,17 @@ def post_entry(*, company, date, memo: str = "", lines, actor=None, source=None,
             content_type, object_id = source
         elif source is not None:
             content_type, object_id = ContentType.objects.get_for_model(source), source.pk
-        entry = JournalEntry.objects.create(
-            company=company,
-            number=format_number(series=SERIES, year=date.year, sequence=sequence),
-            date=date,
-            memo=str(memo or "")[:255],
-            content_type=content_type,
-            object_id=object_id,
-            reverses=reverses,
-            created_by=actor,
+        entry = rows.insert(
+            JournalEntry(
+                company=company,
+                number=format_number(series=SERIES, year=date.year, sequence=sequence),
+                date=date,
+                memo=str(memo or "")[:255],
+                content_type=content_type,
+                object_id=object_id,
+                reverses=reverses,
+                created_by=actor,
+            )
         )
         JournalLine.objects.bulk_create(
             JournalLine(

@@ -9,6 +9,7 @@ from salesdesk.catalog import pricing
 from salesdesk.catalog.models import PriceList, Product, ProductCategory
 from salesdesk.catalog.selectors import rate_on
 from salesdesk.core.money import display
+from salesdesk.core.prepared import Prepared
 from salesdesk.sales import floors
 from salesdesk.sales.models import ContractItem
 
@@ -38,6 +39,10 @@ def _list_data(price_list: PriceList) -> pricing.PriceListData:
     )
 
 
+# Every priced line asks for it: composed once (core.prepared). The lists' own order, as `.first()`.
+_DEFAULT_LIST = Prepared(lambda company: PriceList.objects.filter(company_id=company, is_default=True)[:1], int)
+
+
 def candidates(company, customer, price_list: PriceList | None = None) -> list[pricing.Candidate]:
     """The price lists to try, in order: the document's (or the customer's), the group's, the default."""
     found: list[tuple[str, PriceList]] = []
@@ -47,7 +52,7 @@ def candidates(company, customer, price_list: PriceList | None = None) -> list[p
         found.append(("customer", customer.price_list))
     if customer.group_id and customer.group.price_list_id:
         found.append(("group", customer.group.price_list))
-    default = PriceList.objects.filter(company=company, is_default=True).first()
+    default = _DEFAULT_LIST.first(company.pk)
     if default is not None:
         found.append(("default", default))
     seen: set[int] = set()

@@ -10,7 +10,7 @@ from django.db.models.expressions import RawSQL
 from salesdesk.accounts import roles
 from salesdesk.accounts.selectors import scope_by_salesperson, visible_salesperson_ids
 from salesdesk.core.money import ZERO, round_money
-from salesdesk.sales import prices, progress
+from salesdesk.sales import prices, progress, reads
 from salesdesk.sales.models import WAITING, Contract, PriceApproval, PriceApprovalLine, Quotation, SalesOrder, SalesSettings
 
 
@@ -111,7 +111,7 @@ def price_overrides_report(company, membership, year: int | None = None) -> list
 
 def sales_settings(company) -> SalesSettings:
     """The company's settings, or the defaults (unsaved) when it never changed them."""
-    return SalesSettings.objects.filter(company=company).first() or SalesSettings(company=company)
+    return reads.saved_settings(company.pk) or SalesSettings(company=company)
 
 
 def _worked_on_sql() -> str:

@@ -3,6 +3,7 @@
 from datetime import date
 from decimal import Decimal
 
+from salesdesk.billing import reads
 from salesdesk.billing.errors import NoExchangeRateKnown
 from salesdesk.billing.models import BillingSettings
 from salesdesk.catalog.models import Currency
@@ -14,7 +15,7 @@ from salesdesk.sales.services.common import document_currency  # noqa: F401  (on
 
 
 def billing_settings(company) -> BillingSettings:
-    found = BillingSettings.objects.filter(company=company).first()
+    found = reads.saved_settings(company.pk)
     return found or BillingSettings.objects.get_or_create(company=company)[0]
 
 

@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from salesdesk.billing import reads
 from salesdesk.billing.errors import OverAllocation
 from salesdesk.billing.models import Deposit, DepositApplication, Invoice, PaymentMethod
 from salesdesk.billing.services import common, settlement
@@ -183,13 +184,8 @@ def deposit_refund(*, deposit: Deposit, actor, amount=None, reason: str = "") ->
 
 def apply_order_deposits(*, invoice: Invoice, actor) -> None:
     """When an order's invoice posts, its held deposits pay it, oldest first (company setting)."""
-    deposits = (
-        Deposit.objects.select_for_update()
-        .filter(company_id=invoice.company_id, sales_order_id=invoice.sales_order_id, status=Status.HELD, currency_id=invoice.currency_id)
-        .order_by("date", "id")
-    )
-    for deposit in deposits:
-        due = Invoice.objects.filter(pk=invoice.pk).values_list("amount_due", flat=True).get()
+    for deposit in reads.held_deposits(invoice):
+        due = reads.amount_due(invoice)
         if due <= ZERO:
             break
         deposit.company, deposit.customer = invoice.company, invoice.customer

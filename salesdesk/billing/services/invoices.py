@@ -6,14 +6,17 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from salesdesk.billing import reads
 from salesdesk.billing.errors import NothingToInvoice
 from salesdesk.billing.models import Invoice, InvoiceLine, InvoicePolicy
 from salesdesk.billing.services import common
 from salesdesk.catalog.models import Product, Tax
-from salesdesk.core import workflow
+from salesdesk.core import rows, workflow
 from salesdesk.core.errors import Invalid, InvalidTransition
 from salesdesk.core.money import HUNDRED, ZERO
+from salesdesk.core.prepared import PreparedByKeys
 from salesdesk.fulfilment.models import Delivery
+from salesdesk.sales import reads as sales_reads
 from salesdesk.sales import services as sales_services
 from salesdesk.sales.errors import NotEditable, OverInvoicing
 from salesdesk.sales.models import SalesOrder, SalesOrderLine
@@ -106,28 +109,38 @@ def invoice_create(
     if payment_term is not None and payment_term.company_id != company.pk:
         raise Invalid({"payment_term": ["Unknown payment term."]})
     built = _manual_lines(company, lines)
-    invoice = Invoice.objects.create(
-        company=company,
-        customer=customer,
-        salesperson=customer.salesperson,
-        currency=common.document_currency(company, customer, currency),
-        issue_date=issue_date or timezone.localdate(),
-        payment_term=payment_term or customer.payment_term,
-        notes=notes,
-        customer_reference=customer_reference,
-        created_by=actor,
+    invoice = rows.insert(
+        Invoice(
+            company=company,
+            customer=customer,
+            salesperson=customer.salesperson,
+            currency=common.document_currency(company, customer, currency),
+            issue_date=issue_date or timezone.localdate(),
+            payment_term=payment_term or customer.payment_term,
+            notes=notes,
+            customer_reference=customer_reference,
+            created_by=actor,
+        )
     )
     _write_lines(invoice, built)
     workflow.record_event(invoice, actor=actor, note="created")
     return invoice
 
 
+_DRAFTED = PreparedByKeys(
+    lambda *lines: (
+        InvoiceLine.objects.filter(order_line_id__in=lines, invoice__status=Status.DRAFT, invoice__kind=Kind.INVOICE)
+        .order_by()
+        .values_list("order_line_id", "quantity")
+    ),
+    rows="tuples",
+)
+
+
 def _draft_quantities(order_line_ids) -> dict[int, Decimal]:
     """Quantities already on draft invoices, per order line (so two drafts never bill the same goods)."""
     pending: dict[int, Decimal] = {}
-    rows = InvoiceLine.objects.filter(
-        order_line_id__in=order_line_ids, invoice__status=Status.DRAFT, invoice__kind=Kind.INVOICE
-    ).values_list("order_line_id", "quantity")
+    rows = _DRAFTED.all(keys=order_line_ids)
     for line_id, quantity in rows:
         pending[line_id] = pending.get(line_id, ZERO) + quantity
     return pending
@@ -139,11 +152,11 @@ def invoice_from_order(*, order: SalesOrder, actor, membership, lines=None, issu
 
     `lines` is a list of {order_line, quantity}; asking for more than is left gives 409 `over_invoicing`.
     With a shipped `delivery` of the order, the invoice bills that delivery's goods not billed yet."""
-    order = SalesOrder.objects.select_for_update(of=("self",)).select_related("customer", "currency", "company").get(pk=order.pk)
+    order = sales_reads.locked_order(order)
     if order.status not in (SalesOrder.Status.CONFIRMED, SalesOrder.Status.CLOSED):
         raise InvalidTransition(from_status=order.status, to_status="invoiced", allowed=[], reason="only confirmed orders are invoiced")
     on_delivery = common.invoice_policy(order.company, order.customer) == InvoicePolicy.ON_DELIVERY
-    order_lines = {line.pk: line for line in order.lines.select_related("product", "tax")}
+    order_lines = {line.pk: line for line in sales_reads.order_lines(order)}
     left = sales_services.billable_quantities(order, on_delivery=on_delivery, lines=order_lines.values())
     for line_id, quantity in _draft_quantities(list(order_lines)).items():
         left[line_id] = left.get(line_id, ZERO) - quantity
@@ -186,17 +199,19 @@ def invoice_from_order(*, order: SalesOrder, actor, membership, lines=None, issu
                 tax=source.tax,
             )
         )
-    invoice = Invoice.objects.create(
-        company=order.company,
-        customer=order.customer,
-        salesperson_id=order.salesperson_id,
-        sales_order=order,
-        delivery=delivery,
-        currency=order.currency,
-        issue_date=issue_date or timezone.localdate(),
-        payment_term=order.customer.payment_term,
-        customer_reference=order.customer_reference,
-        created_by=actor,
+    invoice = rows.insert(
+        Invoice(
+            company=order.company,
+            customer=order.customer,
+            salesperson_id=order.salesperson_id,
+            sales_order=order,
+            delivery=delivery,
+            currency=order.currency,
+            issue_date=issue_date or timezone.localdate(),
+            payment_term_id=order.customer.payment_term_id,
+            customer_reference=order.customer_reference,
+            created_by=actor,
+        )
     )
     _write_lines(invoice, built)
     source = f"delivery {delivery.number}" if delivery is not None else f"order {order.number}"
@@ -221,13 +236,7 @@ def _delivery_billable(order: SalesOrder, delivery, left: dict[int, Decimal]) ->
 
 
 def _locked(invoice: Invoice) -> Invoice:
-    return (
-        Invoice.objects.select_for_update(of=("self",))
-        # A credit note reads its invoice when it needs it: joining it would read an
-        # invoice's 40 columns (empty ones, for an invoice) on every lock.
-        .select_related("company", "currency", "customer", "payment_term", "sales_order")
-        .get(pk=invoice.pk, company_id=invoice.company_id)
-    )
+    return reads.locked_invoice(invoice)
 
 
 @transaction.atomic

@@ -12,10 +12,11 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from salesdesk.billing import reads
 from salesdesk.billing.errors import OverAllocation
 from salesdesk.billing.models import Invoice, Payment, PaymentAllocation
 from salesdesk.billing.services import common, open_items, settlement
-from salesdesk.core import arithmetic, workflow
+from salesdesk.core import arithmetic, rows, workflow
 from salesdesk.core.errors import Invalid, InvalidTransition
 from salesdesk.core.money import ZERO
 from salesdesk.ledger import services as ledger
@@ -78,7 +79,7 @@ def _allocate(payment: Payment, pairs: list[tuple[Invoice, Decimal]], actor, on)
         raise OverAllocation(payment=payment.pk, amount=str(total), unallocated=str(payment.unallocated_amount))
     # Invoices locked in id order, as every settlement does, so concurrent allocations cannot deadlock.
     for invoice, amount in sorted(pairs, key=lambda pair: pair[0].pk):
-        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        invoice = reads.locked_invoice(invoice)
         if amount > invoice.amount_due:
             raise OverAllocation(invoice=invoice.pk, amount=str(amount), amount_due=str(invoice.amount_due))
         settled_before = invoice.total_amount - invoice.amount_due
@@ -94,7 +95,7 @@ def _allocate(payment: Payment, pairs: list[tuple[Invoice, Decimal]], actor, on)
         payment.allocated_amount += amount
         payment.unallocated_amount -= amount
         settlement.settle(invoice, actor=actor, paid=amount)
-        allocation = PaymentAllocation.objects.create(company=payment.company, payment=payment, invoice=invoice, amount=amount, date=on)
+        allocation = rows.insert(PaymentAllocation(company=payment.company, payment=payment, invoice=invoice, amount=amount, date=on))
         entry = exchange_difference(
             company=payment.company,
             customer=payment.customer,
@@ -135,18 +136,20 @@ def payment_create(
         )
         rate = common.rate_for(company, currency, on)
         _, number = common.take_number(company, SERIES, on)
-        payment = Payment.objects.create(
-            company=company,
-            number=number,
-            customer=customer,
-            date=on,
-            amount=amount,
-            currency=currency,
-            rate=rate,
-            method=method,
-            reference=str(reference or "")[:80],
-            unallocated_amount=amount,
-            created_by=actor,
+        payment = rows.insert(
+            Payment(
+                company=company,
+                number=number,
+                customer=customer,
+                date=on,
+                amount=amount,
+                currency=currency,
+                rate=rate,
+                method=method,
+                reference=str(reference or "")[:80],
+                unallocated_amount=amount,
+                created_by=actor,
+            )
         )
         base = common.to_base(amount, rate)
         payment.journal_entry = ledger.post_entry(

@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from salesdesk.billing import reads
 from salesdesk.billing.errors import OverCredit
 from salesdesk.billing.models import Invoice, InvoiceInstalment, InvoiceLine, InvoicePolicy
 from salesdesk.billing.services import common, open_items, settlement
@@ -20,6 +21,8 @@ from salesdesk.billing.services.invoices import _locked
 from salesdesk.core import arithmetic, bulk, workflow
 from salesdesk.core.errors import Invalid, InvalidTransition
 from salesdesk.core.money import ZERO, split
+from salesdesk.core.prepared import Prepared
+from salesdesk.customers.models import PaymentTermLine
 from salesdesk.ledger import services as ledger
 from salesdesk.ledger.models import Account
 from salesdesk.sales import services as sales_services
@@ -31,9 +34,12 @@ Status = Invoice.Status
 Kind = Invoice.Kind
 
 
+_TERM_LINES = Prepared(lambda term: PaymentTermLine.objects.filter(term_id=term), int)
+
+
 def instalments_for(invoice: Invoice) -> list[tuple[int, object, Decimal]]:
     """(sequence, due date, amount) from the payment term; the amounts add up exactly to the total."""
-    term_lines = list(invoice.payment_term.lines.all()) if invoice.payment_term_id else []
+    term_lines = _TERM_LINES.all(invoice.payment_term_id) if invoice.payment_term_id else []
     if not term_lines or invoice.kind == Kind.CREDIT_NOTE:
         return [(0, invoice.issue_date, invoice.total_amount)]
     amounts = split(invoice.total_amount, [line.percent for line in term_lines], invoice.currency.decimal_places)
@@ -89,7 +95,7 @@ def invoice_post(*, invoice: Invoice, actor) -> Invoice:
         invoice = _locked(invoice)
         if invoice.status != Status.DRAFT:
             raise InvalidTransition(from_status=invoice.status, to_status=Status.POSTED, allowed=sorted(workflow.allowed_targets(invoice)))
-        lines = list(invoice.lines.select_related("tax").order_by("sequence", "id"))
+        lines = reads.invoice_lines(invoice)
         if not lines:
             raise Invalid({"lines": ["An invoice needs at least one line."]})
         for line in lines:
@@ -138,8 +144,7 @@ def invoice_post(*, invoice: Invoice, actor) -> Invoice:
             _take_back(invoice, lines, actor)
         if invoice.amount_due == 0 and invoice.total_amount == 0:
             workflow.transition(invoice, to=Status.PAID, actor=actor, note="nothing to pay")
-    invoice.refresh_from_db()
-    return invoice
+    return reads.fresh_invoice(invoice)
 
 
 def _bill_order(invoice: Invoice, lines: list[InvoiceLine], billing) -> None:

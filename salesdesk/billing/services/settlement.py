@@ -10,8 +10,7 @@ payment progress in step.
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Min
-
+from salesdesk.billing import reads
 from salesdesk.billing.errors import OverAllocation
 from salesdesk.billing.models import Invoice
 from salesdesk.billing.services import open_items
@@ -35,9 +34,7 @@ def next_due_date(instalments: list[tuple[date, Decimal]], covered: Decimal) -> 
 
 def refresh_oldest_due(company_id: int, customer_id: int) -> None:
     """The customer's oldest due date still open (an index range read, run when settlement changes)."""
-    oldest = Invoice.objects.filter(
-        company_id=company_id, customer_id=customer_id, kind=Invoice.Kind.INVOICE, status=Status.POSTED, amount_due__gt=0
-    ).aggregate(oldest=Min("next_due_date"))["oldest"]
+    oldest = reads.oldest_open_due_date(company_id, customer_id)
     CustomerAccount.objects.filter(company_id=company_id, customer_id=customer_id).update(oldest_overdue_due_date=oldest)
 
 
@@ -53,7 +50,7 @@ def settle(invoice: Invoice, *, actor, paid: Decimal = ZERO, credited: Decimal =
     if not updated:
         current = Invoice.objects.filter(pk=invoice.pk).values_list("amount_due", flat=True).first()
         raise OverAllocation(invoice=invoice.pk, amount=str(change), amount_due=str(current))
-    invoice = Invoice.objects.select_related("sales_order").get(pk=invoice.pk)
+    invoice = reads.fresh_invoice(invoice)
     covered = invoice.total_amount - invoice.amount_due
     before = invoice.next_due_date
     instalments = list(invoice.instalments.values_list("due_date", "amount")) if invoice.amount_due > 0 else []

@@ -2,6 +2,8 @@
 
 from rest_framework import serializers
 
+from salesdesk.core.prepared import PreparedByKeys
+
 
 def company_queryset(model, request):
     """Rows of `model` visible in the request's company.
@@ -84,8 +86,29 @@ def load_in_bulk(serializer, items, wanted: dict[str, tuple[str, ...]]) -> None:
             and not isinstance(item[name], bool)
             and 0 < item[name] <= _LARGEST_ID
         }
-        if ids:
-            cache.setdefault(field.model, {}).update(field.get_queryset().select_related(*related).in_bulk(ids))
+        if not ids:
+            continue
+        request = serializer.context.get("request")
+        company = getattr(request, "company", None)
+        plain = type(field).get_queryset is CompanyRelatedField.get_queryset and not hasattr(field.model.objects, "in_company")
+        if plain and company is not None:
+            rows = _in_bulk(field.model, tuple(related), company.pk, ids)
+        else:
+            rows = field.get_queryset().select_related(*related).in_bulk(ids)
+        cache.setdefault(field.model, {}).update(rows)
+
+
+# A document's lines name a few products: the read of n of them is composed once per n.
+_IN_BULK: dict = {}
+
+
+def _in_bulk(model, related: tuple, company_id: int, ids: list[int]) -> dict:
+    read = _IN_BULK.get((model, related))
+    if read is None:
+        read = _IN_BULK[(model, related)] = PreparedByKeys(
+            lambda company, *pks: model.objects.filter(company_id=company, pk__in=pks).select_related(*related), int
+        )
+    return {row.pk: row for row in read.all(company_id, keys=ids)}
 
 
 class CompanySlugField(serializers.SlugRelatedField):

@@ -10,8 +10,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from salesdesk.catalog.models import Product
-from salesdesk.core import bulk, workflow
+from salesdesk.core import bulk, rows, workflow
 from salesdesk.core.errors import Invalid, InvalidTransition
+from salesdesk.core.prepared import PreparedByKeys
+from salesdesk.fulfilment import reads
 from salesdesk.fulfilment.errors import NothingToDeliver
 from salesdesk.fulfilment.models import Delivery, DeliveryLine, ReturnLine, ReturnRequest
 from salesdesk.fulfilment.services.common import ROLE, ZERO, book_value, quantity, take_number
@@ -19,6 +21,7 @@ from salesdesk.fulfilment.services.returns import returnable
 from salesdesk.inventory import services as stock
 from salesdesk.inventory.models import StockMove
 from salesdesk.ledger import services as ledger
+from salesdesk.sales import reads as sales_reads
 from salesdesk.sales import services as sales_services
 from salesdesk.sales.errors import OverDelivery
 from salesdesk.sales.models import SalesOrder, SalesOrderLine
@@ -30,12 +33,18 @@ OPEN = (Status.DRAFT, Status.PICKED)
 EDITABLE = {"carrier", "tracking_number", "shipping_address", "notes", "date"}
 
 
+_PROMISED = PreparedByKeys(
+    lambda *lines: (
+        DeliveryLine.objects.filter(order_line_id__in=lines, delivery__status__in=OPEN).order_by().values_list("order_line_id", "quantity")
+    ),
+    rows="tuples",
+)
+
+
 def in_open_deliveries(order_line_ids) -> dict[int, Decimal]:
     """Per order line, what draft and picked deliveries already cover (so two never promise the same goods)."""
     pending: dict[int, Decimal] = {}
-    rows = DeliveryLine.objects.filter(order_line_id__in=list(order_line_ids), delivery__status__in=OPEN).values_list(
-        "order_line_id", "quantity"
-    )
+    rows = _PROMISED.all(keys=order_line_ids)
     for line_id, qty in rows:
         pending[line_id] = pending.get(line_id, ZERO) + qty
     return pending
@@ -85,11 +94,11 @@ def delivery_create(
     """A draft delivery for everything outstanding on the order, or for chosen {order_line, quantity}.
 
     Asking for more than is outstanding (less what open deliveries already cover) gives 409 `over_delivery`."""
-    order = SalesOrder.objects.select_for_update(of=("self",)).select_related("customer", "company", "warehouse").get(pk=order.pk)
+    order = sales_reads.locked_order(order)
     check_customer(order.company, membership, order.customer)
     if order.status != SalesOrder.Status.CONFIRMED:
         raise InvalidTransition(from_status=order.status, to_status="delivered", allowed=[], reason="only confirmed orders are delivered")
-    source = {line.pk: line for line in order.lines.select_related("product")}
+    source = {line.pk: line for line in sales_reads.order_lines(order)}
     left = deliverable(order, source.values())
     wanted = _wanted(order, lines, left)
     if not wanted:
@@ -98,18 +107,20 @@ def delivery_create(
     if warehouse is None:
         raise Invalid({"warehouse": ["The company has no warehouse to ship from."]})
     on = date or timezone.localdate()
-    delivery = Delivery.objects.create(
-        company=order.company,
-        number=take_number(order.company, "DL", on),
-        customer=order.customer,
-        sales_order=order,
-        warehouse=warehouse,
-        date=on,
-        carrier=str(carrier or "")[:100],
-        tracking_number=str(tracking_number or "")[:100],
-        shipping_address=order.customer.shipping_address if shipping_address is None else shipping_address,
-        notes=notes or "",
-        created_by=actor,
+    delivery = rows.insert(
+        Delivery(
+            company=order.company,
+            number=take_number(order.company, "DL", on),
+            customer=order.customer,
+            sales_order=order,
+            warehouse=warehouse,
+            date=on,
+            carrier=str(carrier or "")[:100],
+            tracking_number=str(tracking_number or "")[:100],
+            shipping_address=order.customer.shipping_address if shipping_address is None else shipping_address,
+            notes=notes or "",
+            created_by=actor,
+        )
     )
     ordered = sorted(wanted, key=lambda pk: (source[pk].sequence, pk))
     DeliveryLine.objects.bulk_create(
@@ -129,11 +140,7 @@ def delivery_create(
 
 
 def locked(delivery: Delivery) -> Delivery:
-    return (
-        Delivery.objects.select_for_update(of=("self",))
-        .select_related("company", "customer", "warehouse", "sales_order", "journal_entry")
-        .get(pk=delivery.pk, company_id=delivery.company_id)
-    )
+    return reads.locked_delivery(delivery)
 
 
 def _lock_order_first(delivery: Delivery) -> Delivery:
@@ -186,7 +193,7 @@ def delivery_ship(*, delivery: Delivery, actor) -> Delivery:
             from_status=delivery.status, to_status=Status.SHIPPED, allowed=[], reason=f"the order is {delivery.sales_order.status}"
         )
     on = timezone.localdate()
-    lines = list(delivery.lines.select_related("product").order_by("id"))
+    lines = reads.delivery_lines(delivery)
     shipped: dict[int, Decimal] = {}
     total = ZERO
     moves = stock.move_out_many(
@@ -256,7 +263,7 @@ def delivery_take_back(*, delivery: Delivery, actor, reason: str) -> tuple[Deliv
         raise InvalidTransition(from_status=delivery.status, to_status=Status.REFUSED, allowed=sorted(workflow.allowed_targets(delivery)))
     on = timezone.localdate()
     refused: dict[int, Decimal] = {}
-    lines = list(delivery.lines.select_related("product").order_by("id"))
+    lines = reads.delivery_lines(delivery)
     if _returned(delivery, lines):
         raise InvalidTransition(
             from_status=delivery.status, to_status=Status.REFUSED, allowed=[], reason="goods of this delivery are on a return already"

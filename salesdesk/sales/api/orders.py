@@ -1,12 +1,14 @@
 """Sales orders in the API: drafts, confirmation (price floors and credit control), credit release,
 cancellation and amendment. Each write is one service call; the answer is the order as stored."""
 
+from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins
 from rest_framework.decorators import action
 
+from salesdesk.accounts.selectors import visible_salesperson_ids
 from salesdesk.core.api.errors import ErrorSerializer
-from salesdesk.sales import selectors, services
+from salesdesk.sales import reads, selectors, services
 from salesdesk.sales.api import serializers as s
 from salesdesk.sales.api.filters import SalesOrderFilter
 from salesdesk.sales.api.views import ScopedDocumentViewSet, conflict, pdf_response
@@ -51,6 +53,28 @@ class SalesOrderViewSet(mixins.DestroyModelMixin, ScopedDocumentViewSet):
     search_fields = ["number", "customer__name", "customer__code", "customer_reference"]
     ordering_fields = ["date", "number", "requested_date", "total_amount", "created_at"]
     action_perms = {"confirm": _O, "cancel": _O, "amend": _O, "release_credit": "sales.release_salesorder", "pdf": "sales.view_salesorder"}
+
+    # The order is read by its key (composed once, see sales.reads) and then held to the same
+    # record scope as `orders_visible`: a salesperson's own orders, a manager's team's.
+
+    def _in_scope(self, order):
+        seen = visible_salesperson_ids(self.request.membership)
+        if order is None or (seen is not None and order.salesperson_id not in seen):
+            raise Http404
+        return order
+
+    def get_object(self):
+        value = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
+        plain = isinstance(value, str) and value.isascii() and value.isdigit() and 0 < int(value) < 2**63
+        if self.request.method != "POST" or not plain:
+            return super().get_object()
+        # An action hands the order to a service, which locks and reads what it needs itself.
+        order = self._in_scope(reads.order_by_key(int(value), self.request.company.pk))
+        self.check_object_permissions(self.request, order)
+        return order
+
+    def fresh(self, document):
+        return self._in_scope(reads.order_as_shown(document))
 
     def perform_create(self, serializer):
         values, lines = self.split_lines(serializer)

@@ -41,9 +41,21 @@ class VisibleRelatedField(CompanyRelatedField):
     `visible` is a selector taking (company, membership).
     """
 
-    def __init__(self, visible=None, **kwargs):
-        self.visible = visible
+    def __init__(self, visible=None, lookup=None, **kwargs):
+        self.visible, self.lookup = visible, lookup
         super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        # `lookup(company, membership, id)` finds one visible row by its key with a read composed
+        # once; anything but a plain id goes the usual way (and gets the usual error).
+        request = self.context.get("request")
+        plain = isinstance(data, int) and not isinstance(data, bool) and 0 < data < 2**63
+        if self.lookup is None or not plain or getattr(request, "company", None) is None:
+            return super().to_internal_value(data)
+        found = self.lookup(request.company, request.membership, data)
+        if found is None:
+            self.fail("does_not_exist", pk_value=data)
+        return found
 
     def get_queryset(self):
         request = self.context.get("request")
@@ -53,7 +65,9 @@ class VisibleRelatedField(CompanyRelatedField):
 
 
 def customer_field(**kwargs):
-    return VisibleRelatedField(model=Customer, visible=customer_selectors.customers_visible, **kwargs)
+    return VisibleRelatedField(
+        model=Customer, visible=customer_selectors.customers_visible, lookup=customer_selectors.visible_customer, **kwargs
+    )
 
 
 # --- lines --------------------------------------------------------------------------------

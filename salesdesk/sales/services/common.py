@@ -7,6 +7,10 @@ from django.utils import timezone
 from salesdesk.catalog.models import Currency
 from salesdesk.core.errors import Invalid
 from salesdesk.core.numbering import format_number, next_number
+from salesdesk.core.prepared import Prepared
+from salesdesk.sales import reads
+
+_BASE_CURRENCY = Prepared(lambda company, code: Currency.objects.filter(company_id=company, code=code)[:1], int, str)
 
 
 def document_currency(company, customer, currency: Currency | None) -> Currency:
@@ -17,7 +21,7 @@ def document_currency(company, customer, currency: Currency | None) -> Currency:
         return currency
     if customer.currency_id:
         return customer.currency
-    found = Currency.objects.filter(company=company, code=company.base_currency).first()
+    found = _BASE_CURRENCY.first(company.pk, company.base_currency)
     if found is None:
         raise Invalid({"currency": ["The company has no base currency set up."]})
     return found
@@ -25,9 +29,9 @@ def document_currency(company, customer, currency: Currency | None) -> Currency:
 
 def check_customer(company, membership, customer) -> None:
     """The customer belongs to the company and to the user's record scope, and is not blocked."""
-    from salesdesk.customers.selectors import customers_visible
+    from salesdesk.customers.selectors import visible_customer
 
-    if customer is None or customer.company_id != company.pk or not customers_visible(company, membership).filter(pk=customer.pk).exists():
+    if customer is None or customer.company_id != company.pk or visible_customer(company, membership, customer.pk) is None:
         raise Invalid({"customer": ["Unknown customer."]})
 
 
@@ -72,10 +76,10 @@ _COPIED_LINE_FIELDS = (
 
 
 def copy_lines(*, source, line_model, parent_field: str, parent, note: str = "") -> None:
-    """Copy a document's lines, prices and explanations unchanged onto another document
+    """Copy a quotation's lines, prices and explanations unchanged onto another document
     (a quotation's revision, or the order converted from it)."""
     rows = []
-    for line in source.lines.all():
+    for line in reads.quotation_lines(source):
         values = {name: getattr(line, name) for name in _COPIED_LINE_FIELDS}
         if note:
             values["price_explanation"] = [*line.price_explanation, note]

@@ -11,7 +11,7 @@ from salesdesk.catalog import pricing
 from salesdesk.core import arithmetic, workflow
 from salesdesk.core.money import round_money
 from salesdesk.customers import services as customer_services
-from salesdesk.sales import prices
+from salesdesk.sales import prices, reads
 from salesdesk.sales.errors import ContractExhausted
 from salesdesk.sales.models import ContractItem, SalesOrder
 from salesdesk.sales.services import common
@@ -21,11 +21,7 @@ Status = SalesOrder.Status
 
 
 def locked(order: SalesOrder) -> SalesOrder:
-    return (
-        SalesOrder.objects.select_for_update(of=("self",))
-        .select_related("currency", "customer", "company", "contract")
-        .get(pk=order.pk, company_id=order.company_id)
-    )
+    return reads.locked_order(order)
 
 
 def consume_contract(order: SalesOrder, sign: int, lines=None) -> None:

@@ -14,7 +14,7 @@ from salesdesk.accounts import roles
 from salesdesk.core import audit, workflow
 from salesdesk.core.errors import Invalid, InvalidTransition
 from salesdesk.customers.models import Customer, CustomerAccount
-from salesdesk.sales import credit
+from salesdesk.sales import credit, reads
 from salesdesk.sales.errors import CreditLimitExceeded, CustomerBlocked, NotAllowedToRelease
 from salesdesk.sales.models import SalesOrder
 from salesdesk.sales.services.confirmation import book_confirmation, locked
@@ -25,7 +25,7 @@ RELEASERS = (roles.SALES_MANAGER, roles.ACCOUNTANT, roles.ADMINISTRATOR)
 
 def locked_account(company_id: int, customer_id: int) -> CustomerAccount:
     """The customer's credit row, locked until the transaction ends (created if missing)."""
-    account = CustomerAccount.objects.select_for_update().filter(company_id=company_id, customer_id=customer_id).first()
+    account = reads.locked_account(company_id, customer_id)
     if account is None:
         CustomerAccount.objects.get_or_create(company_id=company_id, customer_id=customer_id)
         account = CustomerAccount.objects.select_for_update().get(company_id=company_id, customer_id=customer_id)

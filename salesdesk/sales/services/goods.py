@@ -10,10 +10,11 @@ from decimal import Decimal
 from salesdesk.catalog.models import Product
 from salesdesk.core import arithmetic, workflow
 from salesdesk.core.errors import Invalid
+from salesdesk.core.prepared import Prepared
 from salesdesk.inventory import services as stock
 from salesdesk.inventory.errors import InsufficientStock
 from salesdesk.inventory.models import Reservation, Warehouse
-from salesdesk.sales import progress
+from salesdesk.sales import progress, reads
 from salesdesk.sales.errors import OverDelivery
 from salesdesk.sales.models import SalesOrder, SalesOrderLine, SalesSettings
 
@@ -23,7 +24,10 @@ Q4 = arithmetic.QUANTITY_PLACES
 
 
 def settings_for(company) -> SalesSettings:
-    return SalesSettings.objects.filter(company=company).select_related("default_warehouse").first() or SalesSettings(company=company)
+    return reads.saved_settings(company.pk) or SalesSettings(company=company)
+
+
+_FIRST_ACTIVE = Prepared(lambda company: Warehouse.objects.filter(company_id=company, active=True).order_by("code")[:1], int)
 
 
 def default_warehouse(company, settings: SalesSettings | None = None) -> Warehouse | None:
@@ -31,7 +35,7 @@ def default_warehouse(company, settings: SalesSettings | None = None) -> Warehou
     chosen = (settings or settings_for(company)).default_warehouse
     if chosen is not None and chosen.active:
         return chosen
-    return Warehouse.objects.filter(company=company, active=True).order_by("code").first()
+    return _FIRST_ACTIVE.first(company.pk)
 
 
 def _goods(line: SalesOrderLine) -> bool:
@@ -141,12 +145,12 @@ def order_record_shipment(*, order: SalesOrder, quantities: dict[int, Decimal], 
     conditional and a refusal (409 `over_delivery`) undoes the caller's whole transaction.
     `locked`: the caller locked the order in this transaction and read it after the lock."""
     if not locked:
-        order = SalesOrder.objects.select_for_update(of=("self",)).select_related("company").get(pk=order.pk, company_id=order.company_id)
+        order = reads.locked_order(order)
     if order.status not in (Status.CONFIRMED, Status.CLOSED):
         raise Invalid({"sales_order": ["The order is not confirmed."]})
     # The order is locked, so its lines' progress read here is current: every line is checked
     # before anything is written, then the lines move in one call (the conditions back it up).
-    lines = {pk: [quantity, delivered] for pk, quantity, delivered in order.lines.values_list("pk", "quantity", "delivered_quantity")}
+    lines = {pk: [quantity, delivered] for pk, quantity, delivered, _ in reads.line_progress(order)}
     for line_id in sorted(quantities):
         quantity, line = quantities[line_id], lines.get(line_id)
         if line is None or line[1] + quantity > line[0] or line[1] + quantity < 0:

@@ -9,7 +9,7 @@ from decimal import Decimal
 from salesdesk.core import arithmetic
 from salesdesk.core.money import ZERO
 from salesdesk.customers import services as customer_services
-from salesdesk.sales import progress
+from salesdesk.sales import progress, reads
 from salesdesk.sales.errors import OverInvoicing
 from salesdesk.sales.models import SalesOrder, SalesOrderLine
 from salesdesk.sales.services.confirmation import in_base
@@ -34,7 +34,7 @@ def billable_quantities(order: SalesOrder, *, on_delivery: bool, lines=None) -> 
 def _states(order: SalesOrder, lines=None) -> None:
     """Invoice and payment states from the lines' (quantity, invoiced) pairs (read here unless given)."""
     if lines is None:
-        lines = list(SalesOrderLine.objects.filter(order=order).values_list("quantity", "invoiced_quantity"))
+        lines = [(quantity, billed) for _, quantity, _, billed in reads.line_progress(order)]
     order.invoice_state = progress.invoice_state(lines)
     # Once everything is billed, what is owed is what was billed (credit notes lower it).
     owed = order.invoiced_amount if order.invoice_state == "invoiced" else order.total_amount
@@ -46,16 +46,12 @@ def order_record_invoice(*, order: SalesOrder, quantities: dict[int, Decimal], a
 
     A line is never billed beyond its ordered quantity: the update is conditional and a
     refusal (409 `over_invoicing`) undoes the whole posting."""
-    order = (
-        SalesOrder.objects.select_for_update(of=("self",))
-        .select_related("company", "currency")
-        .get(pk=order.pk, company_id=order.company_id)
-    )
+    order = reads.locked_order(order)
     if order.status not in (Status.CONFIRMED, Status.CLOSED):
         raise OverInvoicing(reason="the order is not confirmed", order=order.pk)
     # The order is locked, so its lines' progress read here is current: every line is checked
     # before anything is written, then the lines move in one call (the conditions back it up).
-    lines = {pk: [quantity, billed] for pk, quantity, billed in order.lines.values_list("pk", "quantity", "invoiced_quantity")}
+    lines = {pk: [quantity, billed] for pk, quantity, _, billed in reads.line_progress(order)}
     for line_id in sorted(quantities):
         line = lines.get(line_id)
         if line is None or line[1] + quantities[line_id] > line[0]:
@@ -111,7 +107,7 @@ def order_record_credit(*, order: SalesOrder, amount: Decimal, quantities: dict[
 
 def order_record_payment(*, order: SalesOrder, amount: Decimal) -> SalesOrder:
     """Money was settled on (or, negative, taken back from) this order's invoices (order currency)."""
-    order = SalesOrder.objects.select_for_update().get(pk=order.pk, company_id=order.company_id)
+    order = reads.locked_order(order)
     order.paid_amount += amount
     _states(order)
     close_if_done(order, changed=("paid_amount", "invoice_state", "payment_state"))

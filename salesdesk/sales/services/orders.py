@@ -5,12 +5,12 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
-from salesdesk.core import workflow
+from salesdesk.core import rows, workflow
 from salesdesk.core.errors import Invalid, InvalidTransition
 from salesdesk.core.money import ZERO
 from salesdesk.customers import services as customer_services
 from salesdesk.customers.models import Customer
-from salesdesk.sales import progress
+from salesdesk.sales import progress, reads
 from salesdesk.sales.errors import NotEditable, PriceApprovalRequired
 from salesdesk.sales.models import Contract, Quotation, SalesOrder, SalesOrderLine, SalesOrderRevision
 from salesdesk.sales.services import approvals, common, credit, goods
@@ -85,20 +85,22 @@ def order_create(
         raise Invalid({"quotation": ["Only an accepted quotation of this customer can be the origin of an order."]})
     if requested_date is not None and requested_date < on:
         raise Invalid({"requested_date": ["Cannot be before the order date."]})
-    order = SalesOrder.objects.create(
-        company=company,
-        customer=customer,
-        salesperson_id=customer.salesperson_id or actor.pk,
-        quotation=quotation,
-        currency=common.document_currency(company, customer, currency),
-        price_list=price_list,
-        date=on,
-        contract=_active_contract(company, customer, on, contract),
-        requested_date=requested_date,
-        notes=notes,
-        customer_reference=customer_reference,
-        warehouse=warehouse,
-        created_by=actor,
+    order = rows.insert(
+        SalesOrder(
+            company=company,
+            customer=customer,
+            salesperson_id=customer.salesperson_id or actor.pk,
+            quotation=quotation,
+            currency=common.document_currency(company, customer, currency),
+            price_list=price_list,
+            date=on,
+            contract=_active_contract(company, customer, on, contract),
+            requested_date=requested_date,
+            notes=notes,
+            customer_reference=customer_reference,
+            warehouse=warehouse,
+            created_by=actor,
+        )
     )
     _write_lines(order, lines)
     return order
@@ -106,19 +108,21 @@ def order_create(
 
 def order_from_quotation(*, quotation: Quotation, actor) -> SalesOrder:
     """The draft order of an accepted quotation: the same lines at the same prices (no re-pricing)."""
-    order = SalesOrder.objects.create(
-        company=quotation.company,
-        customer=quotation.customer,
-        salesperson_id=quotation.salesperson_id,
-        quotation=quotation,
-        currency=quotation.currency,
-        price_list=quotation.price_list,
-        date=common.today(),
-        notes=quotation.notes,
-        created_by=actor,
-        untaxed_amount=quotation.untaxed_amount,
-        tax_amount=quotation.tax_amount,
-        total_amount=quotation.total_amount,
+    order = rows.insert(
+        SalesOrder(
+            company=quotation.company,
+            customer=quotation.customer,
+            salesperson_id=quotation.salesperson_id,
+            quotation=quotation,
+            currency=quotation.currency,
+            price_list=quotation.price_list,
+            date=common.today(),
+            notes=quotation.notes,
+            created_by=actor,
+            untaxed_amount=quotation.untaxed_amount,
+            tax_amount=quotation.tax_amount,
+            total_amount=quotation.total_amount,
+        )
     )
     common.copy_lines(source=quotation, line_model=SalesOrderLine, parent_field="order", parent=order, note=f"from quotation {quotation}")
     workflow.record_event(order, actor=actor, note=f"created from quotation {quotation}")
@@ -161,7 +165,7 @@ def order_confirm(*, order: SalesOrder, actor, membership) -> SalesOrder:
         order = locked(order)
         if order.status not in (Status.DRAFT, Status.PENDING_APPROVAL):
             raise InvalidTransition(from_status=order.status, to_status=Status.CONFIRMED, allowed=sorted(workflow.allowed_targets(order)))
-        lines = list(order.lines.select_related("product", "tax").order_by("sequence", "id"))
+        lines = reads.order_lines(order)
         if not lines:
             raise Invalid({"lines": ["An order needs at least one line."]})
         below = line_service.breaches(lines, membership)

@@ -4,8 +4,9 @@ from datetime import date, timedelta
 
 from django.db import transaction
 
-from salesdesk.core import workflow
+from salesdesk.core import rows, workflow
 from salesdesk.core.errors import Invalid, InvalidTransition
+from salesdesk.sales import reads
 from salesdesk.sales.errors import AlreadyConverted, NoEmailAddress, NotEditable, QuotationExpired, Superseded
 from salesdesk.sales.models import Quotation, QuotationLine
 from salesdesk.sales.selectors import sales_settings
@@ -56,28 +57,26 @@ def quotation_create(
     if price_list is not None and price_list.company_id != company.pk:
         raise Invalid({"price_list": ["Unknown price list."]})
     _, number = common.take_number(company=company, series="QUO", on=on)
-    quotation = Quotation.objects.create(
-        company=company,
-        number=number,
-        customer=customer,
-        salesperson_id=customer.salesperson_id or actor.pk,
-        currency=common.document_currency(company, customer, currency),
-        price_list=price_list,
-        date=on,
-        valid_until=valid_until,
-        notes=notes,
-        created_by=actor,
+    quotation = rows.insert(
+        Quotation(
+            company=company,
+            number=number,
+            customer=customer,
+            salesperson_id=customer.salesperson_id or actor.pk,
+            currency=common.document_currency(company, customer, currency),
+            price_list=price_list,
+            date=on,
+            valid_until=valid_until,
+            notes=notes,
+            created_by=actor,
+        )
     )
     _write_lines(quotation, lines)
     return quotation
 
 
 def _locked(quotation: Quotation) -> Quotation:
-    return (
-        Quotation.objects.select_for_update(of=("self",))
-        .select_related("currency", "customer", "company")
-        .get(pk=quotation.pk, company_id=quotation.company_id)
-    )
+    return reads.locked_quotation(quotation)
 
 
 @transaction.atomic
@@ -118,8 +117,9 @@ def quotation_send(*, quotation: Quotation, actor, to: str | None = None) -> Quo
 
 
 def _refuse_if_superseded(quotation: Quotation) -> None:
-    if quotation.later_revisions.exists():
-        raise Superseded(later_revision=quotation.later_revisions.first().pk)
+    later = reads.later_revision_of(quotation)
+    if later is not None:
+        raise Superseded(later_revision=later)
 
 
 def quotation_accept(*, quotation: Quotation, actor) -> Quotation:
@@ -192,8 +192,9 @@ def quotation_convert(*, quotation: Quotation, actor, membership):
     quotation = _locked(quotation)
     if quotation.status != Quotation.Status.ACCEPTED:
         raise InvalidTransition(from_status=quotation.status, to_status="converted", allowed=[])
-    if quotation.orders.exclude(status="cancelled").exists():
-        raise AlreadyConverted(sales_order=quotation.orders.exclude(status="cancelled").first().pk)
+    live = reads.live_order_of(quotation)
+    if live is not None:
+        raise AlreadyConverted(sales_order=live)
     return order_from_quotation(quotation=quotation, actor=actor)
 
 
