@@ -84,14 +84,16 @@ def _manual_lines(company, raw_lines) -> list[InvoiceLine]:
     return built
 
 
-def _write_lines(invoice: Invoice, lines: list[InvoiceLine]) -> None:
-    InvoiceLine.objects.filter(invoice=invoice).delete()
+def _write_lines(invoice: Invoice, lines: list[InvoiceLine], new: bool = False) -> None:
+    """The invoice's lines replaced by `lines`, and its totals (`new`: it has none to delete yet)."""
+    if not new:
+        InvoiceLine.objects.filter(invoice=invoice).delete()
     totals = line_service.apply_totals(lines, invoice.currency.decimal_places)
     for i, line in enumerate(lines):
         line.invoice, line.sequence, line.company = invoice, i, invoice.company
     InvoiceLine.objects.bulk_create(lines)
     invoice.untaxed_amount, invoice.tax_amount, invoice.total_amount = totals.untaxed, totals.tax, totals.total
-    invoice.save(update_fields=["untaxed_amount", "tax_amount", "total_amount"])
+    rows.save_fields(invoice, ["untaxed_amount", "tax_amount", "total_amount"])
 
 
 def _check_customer(company, membership, customer) -> None:
@@ -122,7 +124,7 @@ def invoice_create(
             created_by=actor,
         )
     )
-    _write_lines(invoice, built)
+    _write_lines(invoice, built, new=True)
     workflow.record_event(invoice, actor=actor, note="created")
     return invoice
 
@@ -213,7 +215,7 @@ def invoice_from_order(*, order: SalesOrder, actor, membership, lines=None, issu
             created_by=actor,
         )
     )
-    _write_lines(invoice, built)
+    _write_lines(invoice, built, new=True)
     source = f"delivery {delivery.number}" if delivery is not None else f"order {order.number}"
     workflow.record_event(invoice, actor=actor, note=f"created from {source}")
     return invoice

@@ -44,9 +44,12 @@ def today() -> date:
     return timezone.localdate()
 
 
-def replace_lines(*, line_model, parent_field: str, parent, priced, company) -> list:
-    """Delete a draft's lines and write the new ones (drafts have no history to keep)."""
-    line_model.objects.filter(**{parent_field: parent}).delete()
+def replace_lines(*, line_model, parent_field: str, parent, priced, company, new: bool = False) -> list:
+    """Delete a draft's lines and write the new ones (drafts have no history to keep).
+
+    `new`: the document was created in this transaction and has no lines to delete."""
+    if not new:
+        line_model.objects.filter(**{parent_field: parent}).delete()
     rows = [
         line_model(company=company, sequence=i, **{parent_field: parent}, **line.model_values(), **line.extra)
         for i, line in enumerate(priced)

@@ -37,7 +37,7 @@ def _active_contract(company, customer, on: date, contract: Contract | None) -> 
     )
 
 
-def _write_lines(order: SalesOrder, raw_lines) -> None:
+def _write_lines(order: SalesOrder, raw_lines, new: bool = False) -> None:
     priced = line_service.build(
         company=order.company,
         customer=order.customer,
@@ -50,9 +50,9 @@ def _write_lines(order: SalesOrder, raw_lines) -> None:
     for line in priced:
         line.extra = {"contract_item": line.contract_item}
     totals = line_service.apply_totals(priced, order.currency.decimal_places)
-    common.replace_lines(line_model=SalesOrderLine, parent_field="order", parent=order, priced=priced, company=order.company)
+    common.replace_lines(line_model=SalesOrderLine, parent_field="order", parent=order, priced=priced, company=order.company, new=new)
     common.freeze_totals(order, totals)
-    order.save(update_fields=["untaxed_amount", "tax_amount", "total_amount"])
+    rows.save_fields(order, ["untaxed_amount", "tax_amount", "total_amount"])
 
 
 @transaction.atomic
@@ -102,7 +102,7 @@ def order_create(
             created_by=actor,
         )
     )
-    _write_lines(order, lines)
+    _write_lines(order, lines, new=True)
     return order
 
 

@@ -20,7 +20,7 @@ def _validity_days(company) -> int:
     return sales_settings(company).quotation_validity_days
 
 
-def _write_lines(quotation: Quotation, raw_lines) -> None:
+def _write_lines(quotation: Quotation, raw_lines, new: bool = False) -> None:
     priced = line_service.build(
         company=quotation.company,
         customer=quotation.customer,
@@ -30,9 +30,11 @@ def _write_lines(quotation: Quotation, raw_lines) -> None:
         price_list=quotation.price_list,
     )
     totals = line_service.apply_totals(priced, quotation.currency.decimal_places)
-    common.replace_lines(line_model=QuotationLine, parent_field="quotation", parent=quotation, priced=priced, company=quotation.company)
+    common.replace_lines(
+        line_model=QuotationLine, parent_field="quotation", parent=quotation, priced=priced, company=quotation.company, new=new
+    )
     common.freeze_totals(quotation, totals)
-    quotation.save(update_fields=["untaxed_amount", "tax_amount", "total_amount"])
+    rows.save_fields(quotation, ["untaxed_amount", "tax_amount", "total_amount"])
 
 
 @transaction.atomic
@@ -71,7 +73,7 @@ def quotation_create(
             created_by=actor,
         )
     )
-    _write_lines(quotation, lines)
+    _write_lines(quotation, lines, new=True)
     return quotation
 
 
