@@ -16,7 +16,6 @@ the queryset the ordinary way and refuses to go on if the two statements differ.
 
 from __future__ import annotations
 
-import itertools
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,7 +28,6 @@ from django.db.models.query import get_related_populators
 from django.db.transaction import TransactionManagementError
 
 _SENTINEL_BASE = 2_147_480_000  # no constant of ours looks like it, and it fits a 32-bit column
-_counter = itertools.count()
 
 
 def _stand_in(kind: type, position: int):
