@@ -62,6 +62,16 @@ BULK_ROWS = "_rows_in_bulk"
 _LARGEST_ID = 2**63 - 1
 
 
+def plain_id(value) -> int | None:
+    """`value` as a row id when it can be one (a whole number, or its digits in a URL, within
+    a 64-bit key), else None: anything else goes the ORM's way and gets its usual error."""
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= _LARGEST_ID:
+        return value
+    return None
+
+
 def load_in_bulk(serializer, items, wanted: dict[str, tuple[str, ...]]) -> None:
     """Read the related rows the items name in one query per field, not one per item.
 
@@ -78,14 +88,7 @@ def load_in_bulk(serializer, items, wanted: dict[str, tuple[str, ...]]) -> None:
         field = serializer.fields.get(name)
         if not isinstance(field, CompanyRelatedField) or field.read_only:
             continue
-        ids = {
-            item[name]
-            for item in items
-            if isinstance(item, dict)
-            and isinstance(item.get(name), int)
-            and not isinstance(item[name], bool)
-            and 0 < item[name] <= _LARGEST_ID
-        }
+        ids = {item[name] for item in items if isinstance(item, dict) and isinstance(item.get(name), int) and plain_id(item[name])}
         if not ids:
             continue
         request = serializer.context.get("request")

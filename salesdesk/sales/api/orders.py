@@ -8,6 +8,7 @@ from rest_framework.decorators import action
 
 from salesdesk.accounts.selectors import visible_salesperson_ids
 from salesdesk.core.api.errors import ErrorSerializer
+from salesdesk.core.api.fields import plain_id
 from salesdesk.sales import reads, selectors, services
 from salesdesk.sales.api import serializers as s
 from salesdesk.sales.api.filters import SalesOrderFilter
@@ -65,11 +66,11 @@ class SalesOrderViewSet(mixins.DestroyModelMixin, ScopedDocumentViewSet):
 
     def get_object(self):
         value = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
-        plain = isinstance(value, str) and value.isascii() and value.isdigit() and 0 < int(value) < 2**63
-        if self.request.method != "POST" or not plain:
+        key = plain_id(value) if isinstance(value, str) else None
+        if self.request.method != "POST" or key is None:
             return super().get_object()
         # An action hands the order to a service, which locks and reads what it needs itself.
-        order = self._in_scope(reads.order_by_key(int(value), self.request.company.pk))
+        order = self._in_scope(reads.order_by_key(key, self.request.company.pk))
         self.check_object_permissions(self.request, order)
         return order
 

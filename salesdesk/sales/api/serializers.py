@@ -11,7 +11,7 @@ from rest_framework import serializers
 
 from salesdesk.catalog.models import Currency, PriceList, Product
 from salesdesk.core.api.decimals import TrimmedDecimalField
-from salesdesk.core.api.fields import CompanyRelatedField, CompanySlugField, load_in_bulk
+from salesdesk.core.api.fields import CompanyRelatedField, CompanySlugField, load_in_bulk, plain_id
 from salesdesk.core.api.serializers import CompanyModelSerializer, IsoDateField
 from salesdesk.core.money import display
 from salesdesk.customers import selectors as customer_selectors
@@ -49,7 +49,7 @@ class VisibleRelatedField(CompanyRelatedField):
         # `lookup(company, membership, id)` finds one visible row by its key with a read composed
         # once; anything but a plain id goes the usual way (and gets the usual error).
         request = self.context.get("request")
-        plain = isinstance(data, int) and not isinstance(data, bool) and 0 < data < 2**63
+        plain = isinstance(data, int) and plain_id(data) is not None
         if self.lookup is None or not plain or getattr(request, "company", None) is None:
             return super().to_internal_value(data)
         found = self.lookup(request.company, request.membership, data)
