@@ -7,6 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
+from salesdesk.core import rows as stored
 from salesdesk.core.errors import Invalid
 from salesdesk.core.models import AuditEntry
 
@@ -76,7 +77,7 @@ def record(*, instance: models.Model, actor, action: str, before: Mapping[str, s
                 action=action,
             )
         )
-    AuditEntry.objects.bulk_create(rows)
+    stored.insert_many(rows)
 
 
 def _duplicate_fields(instance: models.Model) -> dict[str, list[str]]:

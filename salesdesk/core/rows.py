@@ -1,4 +1,4 @@
-"""One row written with a statement composed once per model and set of columns.
+"""Rows written with statements composed once per model and set of columns.
 
 `Model.objects.create()` and `save(update_fields=...)` compose their INSERT or UPDATE again on
 every call, which for the small rows a status change writes (the document's status, its event,
@@ -9,7 +9,7 @@ statement text is kept. No model here has save signals or a `save()` that adds t
 (the audit row's `save()` only refuses to change a row, and these never change one).
 """
 
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 
 _STATEMENTS: dict = {}
 
@@ -45,6 +45,47 @@ def insert(obj, using: str = DEFAULT_DB_ALIAS):
         setattr(obj, meta.pk.attname, pk)
     obj._state.adding, obj._state.db = False, using
     return obj
+
+
+def insert_many(objs, using: str = DEFAULT_DB_ALIAS) -> list:
+    """INSERT new rows of one model, as `bulk_create(objs)` does: the same batches, the same
+    values, and each object's key set from the database where it returns them (PostgreSQL,
+    SQLite 3.35+). Refuses a row that already has a key rather than write it another way."""
+    objs = list(objs)
+    if not objs:
+        return objs
+    connection = connections[using]
+    model = type(objs[0])
+    meta = model._meta
+    pk = meta.pk
+    if any(type(obj) is not model or getattr(obj, pk.attname) is not None for obj in objs):
+        raise ValueError(f"insert_many writes new {meta.label} rows only: one row has a key or another model")
+    fields = [f for f in meta.local_concrete_fields if f is not pk]
+    for obj in objs:
+        obj._prepare_related_fields_for_save(operation_name="bulk_create")  # as bulk_create: a parent saved after assignment
+    returning = connection.features.can_return_rows_from_bulk_insert
+    size = max(connection.ops.bulk_batch_size(fields, objs), 1)
+
+    def compose_for(count):
+        def compose(q):
+            columns = ", ".join(q(f.column) for f in fields)
+            marks = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * count)
+            sql = f"INSERT INTO {q(meta.db_table)} ({columns}) VALUES {marks}"  # noqa: S608 (names from the model, values as parameters)
+            return f"{sql} RETURNING {q(pk.column)}" if returning else sql
+
+        return compose
+
+    with transaction.atomic(using=using, savepoint=False), connection.cursor() as cursor:
+        for start in range(0, len(objs), size):
+            batch = objs[start : start + size]
+            sql = _sql(connection, ("insert_many", model, len(batch)), compose_for(len(batch)))
+            cursor.execute(sql, [f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in batch for f in fields])
+            if returning:
+                for obj, (key,) in zip(batch, cursor.fetchall(), strict=True):
+                    setattr(obj, pk.attname, key)
+    for obj in objs:
+        obj._state.adding, obj._state.db = False, using
+    return objs
 
 
 def save_fields(obj, names, using: str = DEFAULT_DB_ALIAS) -> None:

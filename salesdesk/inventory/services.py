@@ -17,7 +17,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from salesdesk.core import arithmetic
+from salesdesk.core import arithmetic, rows
 from salesdesk.core.errors import Invalid
 from salesdesk.core.money import round_money
 from salesdesk.core.prepared import PreparedByKeys
@@ -249,7 +249,7 @@ def move_out_many(
     for claim_id in sorted(set(used) - set(done)):
         shipped, released = used[claim_id]
         arithmetic.bump(Reservation, where={"id": claim_id}, add={"wanted": -shipped, "reserved": -released}, places=Q4)
-    return StockMove.objects.bulk_create(moves)
+    return rows.insert_many(moves)
 
 
 def _take(level: StockLevel, quantity: Decimal) -> Decimal:
@@ -323,7 +323,7 @@ def reserve_many(*, company_id: int, warehouse_id: int, claims, reference: str, 
     if arithmetic.bump_each(StockLevel, changes, places=_LEVEL_PLACES) != len(changes):
         raise InsufficientStock(warehouse=warehouse_id, products=sorted(levels))
     priority = priority or timezone.now()
-    Reservation.objects.bulk_create(
+    rows.insert_many(
         Reservation(
             company_id=company_id,
             product_id=product_id,

@@ -182,7 +182,7 @@ def post_entry(*, company, date, memo: str = "", lines, actor=None, source=None,
                 created_by=actor,
             )
         )
-        JournalLine.objects.bulk_create(
+        rows.insert_many(
             JournalLine(
                 company=company,
                 entry=entry,

@@ -91,7 +91,7 @@ def _write_lines(invoice: Invoice, lines: list[InvoiceLine], new: bool = False) 
     totals = line_service.apply_totals(lines, invoice.currency.decimal_places)
     for i, line in enumerate(lines):
         line.invoice, line.sequence, line.company = invoice, i, invoice.company
-    InvoiceLine.objects.bulk_create(lines)
+    rows.insert_many(lines)
     invoice.untaxed_amount, invoice.tax_amount, invoice.total_amount = totals.untaxed, totals.tax, totals.total
     rows.save_fields(invoice, ["untaxed_amount", "tax_amount", "total_amount"])
 

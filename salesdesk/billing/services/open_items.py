@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from salesdesk.billing.models import Invoice, OpenItem, Payment
 from salesdesk.billing.services.common import to_base
+from salesdesk.core import rows
 from salesdesk.core.money import ZERO
 
 
@@ -96,6 +97,6 @@ def sync_payment(payment: Payment, *, fresh: bool = False) -> None:
 
 
 def _write(company_id: int, customer_id: int, parts: list[Part], **document) -> None:
-    OpenItem.objects.bulk_create(
+    rows.insert_many(
         OpenItem(company_id=company_id, customer_id=customer_id, due_date=due, amount=amount, **document) for due, amount in parts if amount
     )

@@ -18,7 +18,7 @@ from salesdesk.billing.errors import OverCredit
 from salesdesk.billing.models import Invoice, InvoiceInstalment, InvoiceLine, InvoicePolicy
 from salesdesk.billing.services import common, open_items, settlement
 from salesdesk.billing.services.invoices import _locked
-from salesdesk.core import arithmetic, bulk, workflow
+from salesdesk.core import arithmetic, bulk, rows, workflow
 from salesdesk.core.errors import Invalid, InvalidTransition
 from salesdesk.core.money import ZERO, split
 from salesdesk.core.prepared import Prepared
@@ -111,7 +111,7 @@ def invoice_post(*, invoice: Invoice, actor) -> Invoice:
         invoice.year = invoice.issue_date.year
         invoice.sequence, invoice.number = common.take_number(invoice.company, invoice.series, invoice.issue_date)
         instalments = instalments_for(invoice)
-        InvoiceInstalment.objects.bulk_create(
+        rows.insert_many(
             InvoiceInstalment(company=invoice.company, invoice=invoice, sequence=seq, due_date=due, amount=amount)
             for seq, due, amount in instalments
         )

@@ -5,7 +5,8 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
+from django.test.utils import CaptureQueriesContext
 
 from salesdesk.core import rows
 from salesdesk.core.models import AuditEntry, DocumentEvent
@@ -80,3 +81,36 @@ def test_saving_a_row_that_is_gone_is_refused(company):
     Warehouse.objects.filter(pk=warehouse.pk).delete()
     with pytest.raises(DatabaseError):
         rows.save_fields(warehouse, ["name"])
+
+
+def test_many_rows_are_the_rows_bulk_create_writes_with_their_keys_in_order(company, users):
+    user = users["admin"]
+    mine = rows.insert_many(event(company, user, note=f"mine {i}") for i in range(3))
+    theirs = DocumentEvent.objects.bulk_create([event(company, user, note=f"theirs {i}") for i in range(3)])
+    assert [e.pk for e in mine] == sorted(e.pk for e in mine) and all(e._state.adding is False for e in mine)
+    for i, (a, b) in enumerate(zip(mine, theirs, strict=True)):
+        assert DocumentEvent.objects.get(pk=a.pk).note == f"mine {i}"  # each object got its own row's key
+        assert {**stored(a), "note": ""} == {**stored(b), "note": ""}
+
+
+def test_more_rows_than_one_statement_takes_are_written_in_batches(company, users):
+    # SQLite takes at most 999 values in a statement; 300 rows of several columns need more.
+    with CaptureQueriesContext(connection) as captured:
+        written = rows.insert_many(event(company, users["admin"], note=str(i)) for i in range(300))
+    inserts = [q for q in captured.captured_queries if q["sql"].startswith("INSERT")]
+    assert len(inserts) == (1 if connection.vendor == "postgresql" else 3)
+    notes = dict(DocumentEvent.objects.filter(pk__in=[e.pk for e in written]).values_list("pk", "note"))
+    assert len(notes) == 300 and all(notes[e.pk] == str(i) for i, e in enumerate(written))
+
+
+def test_no_rows_is_no_statement(db, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert rows.insert_many([]) == []
+
+
+def test_a_row_that_already_has_a_key_is_refused_and_nothing_is_written(company, users):
+    kept = rows.insert(event(company, users["admin"]))
+    before = DocumentEvent.objects.count()
+    with pytest.raises(ValueError, match=r"new .* rows only"):
+        rows.insert_many([event(company, users["admin"]), kept])
+    assert DocumentEvent.objects.count() == before

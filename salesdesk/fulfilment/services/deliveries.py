@@ -123,7 +123,7 @@ def delivery_create(
         )
     )
     ordered = sorted(wanted, key=lambda pk: (source[pk].sequence, pk))
-    DeliveryLine.objects.bulk_create(
+    rows.insert_many(
         DeliveryLine(
             company=order.company,
             delivery=delivery,

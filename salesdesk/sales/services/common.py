@@ -5,6 +5,7 @@ from datetime import date
 from django.utils import timezone
 
 from salesdesk.catalog.models import Currency
+from salesdesk.core import rows as stored
 from salesdesk.core.errors import Invalid
 from salesdesk.core.numbering import format_number, next_number
 from salesdesk.core.prepared import Prepared
@@ -54,7 +55,7 @@ def replace_lines(*, line_model, parent_field: str, parent, priced, company, new
         line_model(company=company, sequence=i, **{parent_field: parent}, **line.model_values(), **line.extra)
         for i, line in enumerate(priced)
     ]
-    line_model.objects.bulk_create(rows)
+    stored.insert_many(rows)
     return rows
 
 
@@ -87,7 +88,7 @@ def copy_lines(*, source, line_model, parent_field: str, parent, note: str = "")
         if note:
             values["price_explanation"] = [*line.price_explanation, note]
         rows.append(line_model(company_id=source.company_id, **{parent_field: parent}, **values))
-    line_model.objects.bulk_create(rows)
+    stored.insert_many(rows)
 
 
 def reprice_inputs(document) -> list[dict]:
