@@ -87,7 +87,7 @@ def database_from_env() -> dict:
         return dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     return {
-        "ENGINE": "django.db.backends.sqlite3",
+        "ENGINE": "salesdesk.core.sqlite_backend",
         "NAME": Path(os.environ.get("SALESDESK_SQLITE_PATH") or VAR_DIR / "salesdesk.sqlite3"),
         # Every atomic block takes the write lock at BEGIN, so two writers never deadlock
         # on a lock upgrade; the busy timeout makes the loser wait instead of failing.

@@ -1,0 +1,54 @@
+"""Django's SQLite backend whose transactions wait for their turn to write in a queue
+(`writers.py`) instead of in SQLite's sleeping busy handler. Reads outside a transaction
+do not take a turn: in WAL mode they never wait for a writer."""
+
+from django.db.backends.sqlite3 import base
+
+from salesdesk.core.sqlite_backend.writers import WritersQueue
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    def _writers(self) -> WritersQueue | None:
+        """The queue of this database file; none for a database in memory (one connection)."""
+        if self.is_in_memory_db():
+            return None
+        path = f"{self.settings_dict['NAME']}-writers"  # the name changes when the tests swap in their database
+        queue = getattr(self, "_writers_queue", None)
+        if queue is None or (queue.path != path and not queue.held):
+            queue = self._writers_queue = WritersQueue(path)
+        return queue
+
+    def _start_transaction_under_autocommit(self):
+        # Every atomic block starts here (BEGIN IMMEDIATE, see the settings): take the turn first.
+        queue = self._writers()
+        if queue is None:
+            return super()._start_transaction_under_autocommit()
+        queue.take(float(self.settings_dict["OPTIONS"].get("timeout", 5)))
+        try:
+            return super()._start_transaction_under_autocommit()
+        except BaseException:
+            queue.give()
+            raise
+
+    def _end_turn(self) -> None:
+        queue = getattr(self, "_writers_queue", None)
+        if queue is not None:
+            queue.give()
+
+    def _commit(self):
+        try:
+            return super()._commit()
+        finally:
+            self._end_turn()
+
+    def _rollback(self):
+        try:
+            return super()._rollback()
+        finally:
+            self._end_turn()
+
+    def _close(self):
+        try:
+            return super()._close()
+        finally:
+            self._end_turn()
