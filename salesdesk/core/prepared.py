@@ -9,7 +9,8 @@ author of the SQL (so both databases get their own dialect, ``FOR UPDATE OF`` in
 of the rows (model instances with their ``select_related`` parents, or tuples).
 
 The rule that keeps this safe: the queryset may depend on its arguments and nothing else (no
-``date.today()``, no settings read inside the build). Arguments are whole numbers or text.
+``date.today()``, no settings read inside the build). Arguments are whole numbers, text or
+dates (a date goes into the statement as the database takes a date field's value).
 With ``SALESDESK_CHECK_PREPARED`` on (the test settings turn it on), every run also composes
 the queryset the ordinary way and refuses to go on if the two statements differ.
 """
@@ -19,6 +20,7 @@ from __future__ import annotations
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -30,17 +32,32 @@ from django.db.transaction import TransactionManagementError
 _SENTINEL_BASE = 2_147_480_000  # no constant of ours looks like it, and it fits a 32-bit column
 
 
+_DATE_BASE = date(1901, 2, 3)  # stand-in dates: far before any document of ours
+_KINDS = (int, str, date)
+
+
 def _stand_in(kind: type, position: int):
     if kind is int:
         return _SENTINEL_BASE + position
+    if kind is date:
+        return _DATE_BASE + timedelta(days=position)
     return f"\x01prepared argument {position}\x01"
+
+
+def _adapter(connection, kind: type) -> Callable:
+    """How an argument of `kind` reaches the parameters (SQLite takes a date field's value as text)."""
+    return connection.ops.adapt_datefield_value if kind is date else _same
+
+
+def _same(value):
+    return value
 
 
 @dataclass(frozen=True)
 class _Plan:
     sql: str
     params: tuple  # the composed parameters, with the stand-ins still in them
-    slots: tuple  # (parameter position, argument position) for every stand-in
+    slots: tuple  # (parameter position, argument position, adapter) for every stand-in
     locks: bool
     compiler: Any  # keeps the select list, converters and the select_related tree
     model: Any
@@ -54,13 +71,13 @@ class _Plan:
 class Prepared:
     """A read whose SQL is composed once; ``build(*args)`` returns the queryset.
 
-    ``kinds`` gives each argument's type (``int`` or ``str``). ``rows`` is ``"models"`` for
+    ``kinds`` gives each argument's type (``int``, ``str`` or ``date``). ``rows`` is ``"models"`` for
     model instances or ``"tuples"`` for a ``values_list`` queryset's rows.
     """
 
     def __init__(self, build: Callable[..., QuerySet], *kinds: type, rows: str = "models"):
-        if any(k not in (int, str) for k in kinds):
-            raise TypeError("A prepared read takes whole numbers and text only.")
+        if any(k not in _KINDS for k in kinds):
+            raise TypeError("A prepared read takes whole numbers, text and dates only.")
         if rows not in ("models", "tuples"):
             raise ValueError(rows)
         self.build, self.kinds, self.rows = build, kinds, rows
@@ -79,9 +96,10 @@ class Prepared:
         queryset = self.build(*stand_ins)
         compiler = queryset.query.get_compiler(connection=connection)
         sql, params = compiler.as_sql()
-        where = {value: i for i, value in enumerate(stand_ins)}
-        slots = tuple((p, where[value]) for p, value in enumerate(params) if _hashable(value) and value in where)
-        missing = set(range(len(stand_ins))) - {arg for _, arg in slots}
+        adapters = [_adapter(connection, kind) for kind in self.kinds]
+        where = {adapters[i](value): i for i, value in enumerate(stand_ins)}
+        slots = tuple((p, where[value], adapters[where[value]]) for p, value in enumerate(params) if _hashable(value) and value in where)
+        missing = set(range(len(stand_ins))) - {arg for _, arg, _adapt in slots}
         if missing:
             raise ValueError(f"Prepared read: argument(s) {sorted(missing)} do not reach the SQL as given.")
         select = compiler.select
@@ -120,7 +138,7 @@ class Prepared:
         for value, kind in zip(args, self.kinds, strict=True):
             if value is None:
                 return None  # `= NULL` matches no row (an unsaved document has no key to find)
-            if isinstance(value, bool) or not isinstance(value, kind):
+            if isinstance(value, bool | datetime) or not isinstance(value, kind):
                 raise TypeError(f"Prepared read argument {value!r} is not {kind.__name__}.")
             out.append(value)
         return tuple(out)
@@ -136,8 +154,8 @@ class Prepared:
         if plan.locks and connection.get_autocommit():
             raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
         params = list(plan.params)
-        for position, arg in plan.slots:
-            params[position] = args[arg]
+        for position, arg, adapt in plan.slots:
+            params[position] = adapt(args[arg])
         if getattr(settings, "SALESDESK_CHECK_PREPARED", False):
             self._check(connection, plan, args, params)
         with connection.cursor() as cursor:

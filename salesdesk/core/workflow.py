@@ -21,7 +21,6 @@ def can_transition(document: models.Model, to: str) -> bool:
     return str(to) in allowed_targets(document)
 
 
-@transaction.atomic
 def transition(document: models.Model, *, to: str, actor, note: str = "", extra_fields: tuple[str, ...] = ()) -> models.Model:
     """Move `document` to status `to`, or raise `InvalidTransition` and change nothing."""
     current = str(document.status)
@@ -31,36 +30,40 @@ def transition(document: models.Model, *, to: str, actor, note: str = "", extra_
             to_status=str(to),
             allowed=sorted(allowed_targets(document)),
         )
-    document.status = to
-    # Every step of every document comes through here: the three rows are written with
-    # statements composed once (core.rows), not composed again by the ORM each time.
-    rows.save_fields(document, ["status", *extra_fields])
-    content_type = ContentType.objects.get_for_model(document)
-    actor = actor if getattr(actor, "pk", None) else None
-    rows.insert(
-        DocumentEvent(
-            company_id=document.company_id,
-            content_type=content_type,
-            object_id=document.pk,
-            from_status=current,
-            to_status=str(to),
-            actor=actor,
-            note=note,
+    # The refusal above comes before any write, so the three rows need no savepoint of their
+    # own: they are part of the caller's transaction (or one of their own when called alone),
+    # and a failed write fails that whole transaction.
+    with transaction.atomic(savepoint=False):
+        document.status = to
+        # Every step of every document comes through here: the three rows are written with
+        # statements composed once (core.rows), not composed again by the ORM each time.
+        rows.save_fields(document, ["status", *extra_fields])
+        content_type = ContentType.objects.get_for_model(document)
+        actor = actor if getattr(actor, "pk", None) else None
+        rows.insert(
+            DocumentEvent(
+                company_id=document.company_id,
+                content_type=content_type,
+                object_id=document.pk,
+                from_status=current,
+                to_status=str(to),
+                actor=actor,
+                note=note,
+            )
         )
-    )
-    rows.insert(
-        AuditEntry(
-            company_id=document.company_id,
-            actor=actor,
-            content_type=content_type,
-            object_id=document.pk,
-            object_repr=str(document)[:200],
-            action=AuditEntry.Action.STATUS,
-            field="status",
-            before=current,
-            after=str(to),
+        rows.insert(
+            AuditEntry(
+                company_id=document.company_id,
+                actor=actor,
+                content_type=content_type,
+                object_id=document.pk,
+                object_repr=str(document)[:200],
+                action=AuditEntry.Action.STATUS,
+                field="status",
+                before=current,
+                after=str(to),
+            )
         )
-    )
     return document
 
 

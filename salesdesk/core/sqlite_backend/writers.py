@@ -3,7 +3,7 @@
 SQLite lets one transaction write at a time. A writer that finds the lock taken is put to
 sleep by SQLite's busy handler for 1, 2, 5, 10 … 100 ms between tries, so under a few
 concurrent writers most waits end well after the lock was freed, and the slowest requests
-wait longest (docs/benchmarks.md, finding 20). Here every transaction first takes an
+wait longest (docs/benchmarks.md, finding 12). Here every transaction first takes an
 exclusive `flock` on a file beside the database, waiting in the kernel, which wakes one
 waiter the moment the holder lets go; only then does it BEGIN IMMEDIATE, which finds the
 lock free.

@@ -1,6 +1,7 @@
 """Prepared reads (`core.prepared`): the ORM's own statement, composed once, giving the same rows
 and instances as the ordinary queryset, and refusing to run when that could go wrong."""
 
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
@@ -111,3 +112,22 @@ def test_a_build_that_reads_anything_but_its_arguments_is_caught(level, product)
     chosen["product"] = product.pk + 1000
     with pytest.raises(AssertionError, match="differs"):
         read.all(level.company_id)
+
+
+def test_a_date_argument_finds_the_rows_the_ordinary_read_finds(company):
+    from salesdesk.catalog.models import Currency, CurrencyRate
+
+    usd = Currency.objects.create(company=company, code="USD", name="US dollar", decimal_places=2)
+    for day, rate in ((1, "1.1"), (10, "1.2"), (20, "1.3")):
+        CurrencyRate.objects.create(company=company, currency=usd, date=date(2026, 3, day), rate=D(rate))
+
+    def build(currency, on):
+        return CurrencyRate.objects.filter(currency_id=currency, date__lte=on).order_by("-date")[:1]
+
+    read = Prepared(build, int, date)
+    for on in (date(2026, 3, 1), date(2026, 3, 15), date(2026, 12, 31)):
+        assert read.first(usd.pk, on) == build(usd.pk, on).first()
+    assert read.first(usd.pk, date(2026, 3, 15)).rate == D("1.2")
+    assert read.first(usd.pk, date(2026, 2, 28)) is None
+    with pytest.raises(TypeError, match="is not date"):
+        read.first(usd.pk, datetime(2026, 3, 15, 12, 0))  # a moment is not a day: refused, not cut short

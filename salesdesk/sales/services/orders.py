@@ -29,12 +29,7 @@ def _active_contract(company, customer, on: date, contract: Contract | None) -> 
         if contract.status != Contract.Status.ACTIVE or not contract.valid_from <= on <= contract.valid_to:
             raise Invalid({"contract": ["The contract is not in force on the order date."]})
         return contract
-    return (
-        Contract.objects.filter(company=company, customer=customer, status=Contract.Status.ACTIVE, valid_from__lte=on, valid_to__gte=on)
-        .prefetch_related("items")
-        .order_by("-valid_from")
-        .first()
-    )
+    return reads.active_contract(company.pk, customer.pk, on)
 
 
 def _write_lines(order: SalesOrder, raw_lines, new: bool = False) -> None:
