@@ -178,7 +178,7 @@ def move_out(
     )[0]
 
 
-@transaction.atomic(savepoint=False)  # joins the caller's transaction: no caller goes on after a refusal
+@transaction.atomic
 def move_out_many(
     *, company, warehouse, items: list[dict], kind: str, on: Date | None = None, reason: str = "", reference: str = "", actor=None
 ):
@@ -298,7 +298,7 @@ def reserve(
     ]
 
 
-@transaction.atomic(savepoint=False)  # joins the caller's transaction: no caller goes on after a refusal
+@transaction.atomic
 def reserve_many(*, company_id: int, warehouse_id: int, claims, reference: str, priority) -> dict[int, Decimal]:
     """Order lines claim stock, each (order line id, product id, wanted): what is free is set
     aside now, in the order given, and the rest waits. Returns what each line got.

@@ -156,11 +156,8 @@ def _move_balance(company, account_id: int, debit: Decimal, credit: Decimal) -> 
 
 
 def post_entry(*, company, date, memo: str = "", lines, actor=None, source=None, reverses=None) -> JournalEntry:
-    """Post a balanced entry: number, entry, lines, account balances and receivables in one transaction.
-
-    Inside a document's step it joins the step's transaction without a savepoint of its own:
-    a refused entry (unbalanced, an unknown account) fails the step, and no caller goes on."""
-    with transaction.atomic(savepoint=False):
+    """Post a balanced entry: number, entry, lines, account balances and receivables in one transaction."""
+    with transaction.atomic():
         resolved = _resolve_lines(company, lines)
         total_debit = sum((line["debit"] for line in resolved), ZERO)
         total_credit = sum((line["credit"] for line in resolved), ZERO)

@@ -23,7 +23,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         queue = self._writers()
         if queue is None:
             return super()._start_transaction_under_autocommit()
-        queue.take(float(self.settings_dict["OPTIONS"].get("timeout", 5)))
+        queue.take(self.settings_dict["OPTIONS"].get("timeout", 5))
         try:
             return super()._start_transaction_under_autocommit()
         except BaseException:

@@ -31,7 +31,7 @@ class WritersQueue:
     def held(self) -> bool:
         return self._held is not None
 
-    def take(self, timeout: float) -> None:
+    def take(self, timeout: int | float) -> None:
         """Wait for this connection's turn to write, at most `timeout` seconds."""
         if self._held is not None:
             return

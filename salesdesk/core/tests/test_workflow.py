@@ -1,6 +1,9 @@
 """Status changes go through one function: legal moves are saved and logged, illegal ones change nothing."""
 
 import pytest
+from django.db import DatabaseError, connection, transaction
+from django.db.transaction import TransactionManagementError
+from django.test.utils import CaptureQueriesContext
 
 from salesdesk.core import workflow
 from salesdesk.core.audit import history
@@ -71,3 +74,27 @@ def test_a_move_without_an_actor_is_logged_without_one(prospect):
     [event] = workflow.events_for(prospect)
     assert event.actor is None
     assert event.note == "system"
+
+
+def test_inside_a_step_a_move_writes_three_rows_and_no_savepoint(prospect, users):
+    with transaction.atomic(), CaptureQueriesContext(connection) as captured:
+        workflow.transition(prospect, to="active", actor=users["admin"])
+    assert [q["sql"].split()[0] for q in captured.captured_queries] == ["UPDATE", "INSERT", "INSERT"]
+
+
+def test_a_write_that_fails_inside_a_step_fails_the_whole_step(prospect, users, monkeypatch):
+    real_insert = workflow.rows.insert
+
+    def audit_fails(obj, *args, **kwargs):
+        if isinstance(obj, AuditEntry):
+            raise DatabaseError("disk full")
+        return real_insert(obj, *args, **kwargs)
+
+    monkeypatch.setattr(workflow.rows, "insert", audit_fails)
+    with transaction.atomic():
+        with pytest.raises(DatabaseError):
+            workflow.transition(prospect, to="active", actor=users["admin"])
+        with pytest.raises(TransactionManagementError):  # the step cannot go on half written
+            Customer.objects.filter(pk=prospect.pk).exists()
+    assert Customer.objects.get(pk=prospect.pk).status == "prospect"
+    assert not workflow.events_for(prospect).exists()
