@@ -163,7 +163,7 @@ def payment_create(
             actor=actor,
             source=payment,
         )
-        payment.save(update_fields=["journal_entry"])
+        rows.save_fields(payment, ["journal_entry"])
         workflow.record_event(payment, actor=actor, note=f"received {amount} {currency.code}")
         _allocate(payment, pairs, actor, on)
         open_items.sync_payment(payment, fresh=True)

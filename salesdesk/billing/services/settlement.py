@@ -14,7 +14,7 @@ from salesdesk.billing import reads
 from salesdesk.billing.errors import OverAllocation
 from salesdesk.billing.models import Invoice
 from salesdesk.billing.services import open_items
-from salesdesk.core import arithmetic, workflow
+from salesdesk.core import arithmetic, rows, workflow
 from salesdesk.core.money import ZERO
 from salesdesk.customers.models import CustomerAccount
 from salesdesk.sales import services as sales_services
@@ -62,7 +62,7 @@ def settle(invoice: Invoice, *, actor, paid: Decimal = ZERO, credited: Decimal =
     elif invoice.amount_due > 0 and invoice.status == Status.PAID:
         workflow.transition(invoice, to=Status.POSTED, actor=actor, note="reopened", extra_fields=changed)
     elif changed:
-        invoice.save(update_fields=list(changed))
+        rows.save_fields(invoice, changed)
     if invoice.sales_order_id and paid and invoice.kind == Invoice.Kind.INVOICE:
         sales_services.order_record_payment(order=invoice.sales_order, amount=paid)
     if invoice.sales_order_id and written_off and invoice.kind == Invoice.Kind.INVOICE:

@@ -8,7 +8,7 @@ confirmed, so it can be billed under either invoicing policy and never holds an 
 from decimal import Decimal
 
 from salesdesk.catalog.models import Product
-from salesdesk.core import arithmetic, workflow
+from salesdesk.core import arithmetic, rows, workflow
 from salesdesk.core.errors import Invalid
 from salesdesk.core.prepared import Prepared
 from salesdesk.inventory import services as stock
@@ -51,7 +51,7 @@ def reserve_order(order: SalesOrder, *, actor=None, lines: list[SalesOrderLine] 
     settings = settings_for(order.company)
     if order.warehouse_id is None:
         order.warehouse = default_warehouse(order.company, settings)
-        order.save(update_fields=["warehouse"])
+        rows.save_fields(order, ["warehouse"])
     lines = sorted(lines, key=lambda line: line.pk) if lines is not None else list(order.lines.select_related("product").order_by("id"))
     short = []
     claims = []
@@ -135,7 +135,7 @@ def close_if_done(order: SalesOrder, *, actor=None, changed: tuple[str, ...] = (
     elif not done and order.status == Status.CLOSED:
         workflow.transition(order, to=Status.CONFIRMED, actor=actor, note="reopened", extra_fields=changed)
     elif changed:
-        order.save(update_fields=list(changed))
+        rows.save_fields(order, changed)
 
 
 def order_record_shipment(*, order: SalesOrder, quantities: dict[int, Decimal], actor=None, locked: bool = False) -> SalesOrder:
