@@ -1,13 +1,18 @@
 """Django's SQLite backend whose transactions wait for their turn to write in a queue
 (`writers.py`) instead of in SQLite's sleeping busy handler. Reads outside a transaction
-do not take a turn: in WAL mode they never wait for a writer."""
+do not take a turn: in WAL mode they never wait for a writer. Its cursor (`cursor.py`)
+converts a statement's placeholders once, not at every run."""
 
 from django.db.backends.sqlite3 import base
 
+from salesdesk.core.sqlite_backend.cursor import Cursor
 from salesdesk.core.sqlite_backend.writers import WritersQueue
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    def create_cursor(self, name=None):
+        return self.connection.cursor(factory=Cursor)
+
     def _writers(self) -> WritersQueue | None:
         """The queue of this database file; none for a database in memory (one connection)."""
         if self.is_in_memory_db():
