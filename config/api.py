@@ -1,6 +1,6 @@
 """The REST API: every resource under /api/v1/."""
 
-from django.urls import include, path
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from salesdesk.accounts.api import views as accounts
@@ -9,6 +9,7 @@ from salesdesk.billing.api import payments as billing_payments
 from salesdesk.billing.api import receivables
 from salesdesk.billing.api import views as billing
 from salesdesk.catalog.api import views as catalog
+from salesdesk.core.api.routing import grouped_urls
 from salesdesk.customers.api import views as customers
 from salesdesk.fulfilment.api import deliveries as fulfilment_deliveries
 from salesdesk.fulfilment.api import returns as fulfilment_returns
@@ -72,5 +73,5 @@ urlpatterns = [
     # Also before the router: refusing and crediting goods may make credit notes, so billing owns these actions.
     path("deliveries/<int:id>/refuse/", billing_goods.DeliveryRefuseView.as_view(), name="delivery-refuse"),
     path("returns/<int:id>/credit/", billing_goods.ReturnCreditView.as_view(), name="return-credit"),
-    path("", include(router.urls)),
+    *grouped_urls(router),
 ]
