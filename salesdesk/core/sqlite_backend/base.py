@@ -1,10 +1,12 @@
 """Django's SQLite backend whose transactions wait for their turn to write in a queue
 (`writers.py`) instead of in SQLite's sleeping busy handler. Reads outside a transaction
 do not take a turn: in WAL mode they never wait for a writer. Its cursor (`cursor.py`)
-converts a statement's placeholders once, not at every run."""
+converts a statement's placeholders once, not at every run, and a thread of the process
+checkpoints the write-ahead log instead of the commit that fills it (`checkpoints.py`)."""
 
 from django.db.backends.sqlite3 import base
 
+from salesdesk.core.sqlite_backend import checkpoints
 from salesdesk.core.sqlite_backend.cursor import Cursor
 from salesdesk.core.sqlite_backend.writers import WritersQueue
 
@@ -12,6 +14,15 @@ from salesdesk.core.sqlite_backend.writers import WritersQueue
 class DatabaseWrapper(base.DatabaseWrapper):
     def create_cursor(self, name=None):
         return self.connection.cursor(factory=Cursor)
+
+    def get_new_connection(self, conn_params):
+        conn = super().get_new_connection(conn_params)
+        if not self.is_in_memory_db():
+            # The process's checkpointer copies the log back, not the COMMIT that fills it (checkpoints.py).
+            conn.execute("PRAGMA wal_autocheckpoint=0")
+            name, timeout = str(self.settings_dict["NAME"]), self.settings_dict["OPTIONS"].get("timeout", 5)
+            self._checkpointer = checkpoints.for_database(name, timeout)
+        return conn
 
     def _writers(self) -> WritersQueue | None:
         """The queue of this database file; none for a database in memory (one connection)."""
@@ -45,6 +56,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
             return super()._commit()
         finally:
             self._end_turn()
+            checkpointer = getattr(self, "_checkpointer", None)
+            if checkpointer is not None:
+                checkpointer.committed()
 
     def _rollback(self):
         try:
