@@ -7,8 +7,9 @@ of 0.2, about one commit in 25 of the order cycle, and the writer still held its
 writers' queue, so every other writer waited too (docs/benchmarks.md, finding 18).
 
 Our connections turn the automatic checkpoint off. A commit only tells the process's
-checkpointer that there is work; the checkpointer waits a moment for more commits to gather,
-then runs a PASSIVE checkpoint on its own connection. A PASSIVE checkpoint never waits for
+checkpointer that there is work; the checkpointer waits half a second for more commits to gather,
+then runs a PASSIVE checkpoint on its own connection (one process at a time per file: a lock
+file beside it says which). A PASSIVE checkpoint never waits for
 readers or writers: it copies what it can while the writers go on appending, and SQLite
 releases Python's lock while it copies, so the work goes to another core.
 
@@ -21,6 +22,7 @@ for a whole checkpoint every few dozen. When the process ends, the last connecti
 checkpoints whatever is left, as SQLite always does.
 """
 
+import fcntl
 import os
 import sqlite3
 import threading
@@ -32,7 +34,7 @@ from salesdesk.core.sqlite_backend.writers import WritersQueue
 
 # How long a checkpointer lets commits gather before copying them back: a page changed by
 # many commits in that time is copied once.
-GATHER_SECONDS = 0.25
+GATHER_SECONDS = 0.5
 # Pages in the log (4 KiB each: 64 MiB) past which the checkpointer makes the log start again.
 RESTART_FRAMES = 16384
 
@@ -55,11 +57,17 @@ class Checkpointer:
 
     def _run(self) -> None:
         connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        # One process checkpoints a file at a time: the others' pages are in the same log.
+        busy = os.open(f"{self.path}-checkpointer", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
         try:
             while True:
                 self.due.wait()
                 time.sleep(GATHER_SECONDS)
                 self.due.clear()
+                try:
+                    fcntl.flock(busy, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    continue  # another process is copying the log back now
                 try:
                     _, frames, _ = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
                     self.runs += 1
@@ -67,7 +75,10 @@ class Checkpointer:
                         self._checkpoint_in_turn(connection)
                 except (sqlite3.Error, DatabaseError):
                     continue  # tried again after the next commit; the log is safe meanwhile
+                finally:
+                    fcntl.flock(busy, fcntl.LOCK_UN)
         finally:
+            os.close(busy)
             connection.close()
 
     def _checkpoint_in_turn(self, connection: sqlite3.Connection) -> None:
