@@ -17,8 +17,8 @@ The log starts again from its beginning only once a checkpoint has copied all of
 cannot happen while writers keep appending. So when the log has grown past `RESTART_FRAMES`,
 the checkpointer takes a turn in the writers' queue and checkpoints what was appended since
 its last pass, with no writer appending meanwhile; the next writer then starts the log
-again. Writers wait for that short pass once every few thousand transactions, instead of
-for a whole checkpoint every few dozen. When the process ends, the last connection to close
+again. Writers wait for that short pass once every few hundred transactions, instead of for
+a whole checkpoint every few dozen. When the process ends, the last connection to close
 checkpoints whatever is left, as SQLite always does.
 """
 
@@ -99,9 +99,10 @@ def for_database(path: str, timeout: float) -> Checkpointer:
     """This process's checkpointer for `path` (a forked worker starts its own: threads do not survive a fork)."""
     key = (os.getpid(), path)
     checkpointer = _checkpointers.get(key)
-    if checkpointer is None:
+    if checkpointer is None or not checkpointer.thread.is_alive():
         with _guard:
             checkpointer = _checkpointers.get(key)
-            if checkpointer is None:
+            # A thread ended by an error it could not handle is replaced, or the log would only grow.
+            if checkpointer is None or not checkpointer.thread.is_alive():
                 checkpointer = _checkpointers[key] = Checkpointer(path, timeout)
     return checkpointer

@@ -1,6 +1,8 @@
 """The API's router URLs, grouped by resource (`core.api.routing`), resolve and reverse exactly
 as the router made them."""
 
+import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import resolve, reverse
 from rest_framework.routers import DefaultRouter
 
@@ -38,3 +40,12 @@ def test_a_path_no_group_answers_is_still_the_apis_json_404(client):
     for path in ("/api/v1/customers/7/unknown/", "/api/v1/customers-archive/"):
         response = client.get(path)
         assert response.status_code == 404 and response.json()["code"] == "not_found"
+
+
+def test_a_viewset_registered_twice_is_refused():
+    router = DefaultRouter()
+    viewset = api.router.registry[0][1]
+    router.register("people", viewset, basename="people")
+    router.register("staff", viewset, basename="staff")
+    with pytest.raises(ImproperlyConfigured):
+        grouped_urls(router)

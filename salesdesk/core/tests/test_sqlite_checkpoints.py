@@ -101,3 +101,13 @@ def test_a_database_in_memory_has_no_checkpointer():
     conn.ensure_connection()
     assert getattr(conn, "_checkpointer", None) is None
     conn.close()
+
+
+def test_a_checkpointer_whose_thread_ended_is_replaced(tmp_path, monkeypatch):
+    path = str(tmp_path / "replaced.sqlite3")
+    open_connection(path).close()
+    first = checkpoints.for_database(path, 5)
+    assert checkpoints.for_database(path, 5) is first
+    monkeypatch.setattr(first.thread, "is_alive", lambda: False)  # as if an error had ended it
+    second = checkpoints.for_database(path, 5)
+    assert second is not first and second.thread.is_alive()
