@@ -31,7 +31,8 @@ def bump(
     places: dict[str, int] | int = MONEY_PLACES,
     at_least: dict[str, Decimal] | None = None,
     room: dict[str, str] | None = None,
-) -> int:
+    returning: tuple[str, ...] = (),
+) -> int | dict | None:
     """Move maintained figures of the rows `where` selects, in one conditional UPDATE; returns the rows changed.
 
     `where` names the rows by equal values (a list: any of them). `add` gives each figure
@@ -45,10 +46,15 @@ def bump(
     The statement is written directly rather than through the ORM's update(): it is the
     hottest statement of the quote-to-cash cycle, and composing it costs twenty times more
     than running it (docs/benchmarks.md)."""
-    sql, params = _statement(model, where=where, add=add, places=places, at_least=at_least, room=room)
+    sql, params = _statement(model, where=where, add=add, places=places, at_least=at_least, room=room, returning=returning)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.rowcount
+        if not returning:
+            return cursor.rowcount
+        found = cursor.fetchone()
+    # `returning`: the named fields of the row as they are now (by attribute name), or None
+    # when no row changed; `where` must then select one row at most.
+    return None if found is None else _converted(model, returning, found)
 
 
 def bump_each(model, changes: list[dict], *, places: dict[str, int] | int = MONEY_PLACES, room: dict[str, str] | None = None) -> int:
@@ -74,31 +80,72 @@ def _plain(value):
     return value.value if isinstance(value, Enum) else value
 
 
-def _statement(model, *, where, add, places, at_least=None, room=None) -> tuple[str, list]:
+_SQL: dict = {}
+
+
+def _statement(model, *, where, add, places, at_least=None, room=None, returning=()) -> tuple[str, list]:
+    """The UPDATE and its parameters; the text is composed once per shape (model, figures,
+    conditions, number of values in a list) and kept, as the values are all parameters."""
     if not where:
         raise ValueError("bump() needs the rows it moves")
-    meta = model._meta
-    quote = connection.ops.quote_name
-    column = {name: quote(meta.get_field(name).column) for name in {*add, *where, *(at_least or {}), *(room or {}), *(room or {}).values()}}
+    at_least, room = at_least or {}, room or {}
     place = (lambda name: places) if isinstance(places, int) else (lambda name: places.get(name, MONEY_PLACES))
-    sets, params = [], []
-    for name, delta in add.items():
-        sets.append(f"{column[name]} = CAST(ROUND({column[name]} + CAST(%s AS NUMERIC), {int(place(name))}) AS NUMERIC)")
-        params.append(Decimal(delta))
-    conditions = []
-    for name, value in where.items():
-        if isinstance(value, (list, tuple)):  # one of several values
-            conditions.append(f"{column[name]} IN ({', '.join(['%s'] * len(value))})")
+    shape = (
+        connection.vendor,
+        model,
+        tuple((name, int(place(name))) for name in add),
+        tuple((name, len(value) if isinstance(value, (list, tuple)) else None) for name, value in where.items()),
+        tuple(at_least),
+        tuple((name, limit, int(place(name))) for name, limit in room.items()),
+        tuple(returning),
+    )
+    sql = _SQL.get(shape)
+    if sql is None:
+        sql = _SQL[shape] = _compose(model, *shape[2:])
+    params = [Decimal(delta) for delta in add.values()]
+    for value in where.values():
+        if isinstance(value, (list, tuple)):
             params.extend(_plain(item) for item in value)
         else:
-            conditions.append(f"{column[name]} = %s")
             params.append(_plain(value))
-    for name, value in (at_least or {}).items():
-        conditions.append(f"{column[name]} >= CAST(%s AS NUMERIC)")
-        params.append(Decimal(value))
-    for name, limit in (room or {}).items():
-        conditions.append(f"{column[name]} <= CAST(ROUND({column[limit]} - CAST(%s AS NUMERIC), {int(place(name))}) AS NUMERIC)")
-        params.append(Decimal(add[name]))
+    params.extend(Decimal(value) for value in at_least.values())
+    params.extend(Decimal(add[name]) for name in room)
+    return sql, params
+
+
+def _compose(model, add, where, at_least, room, returning) -> str:
+    meta = model._meta
+    quote = connection.ops.quote_name
+
+    def column(name):
+        return quote(meta.get_field(name).column)
+
+    sets = [f"{column(name)} = CAST(ROUND({column(name)} + CAST(%s AS NUMERIC), {places}) AS NUMERIC)" for name, places in add]
+    conditions = []
+    for name, count in where:
+        if count is not None:  # one of several values
+            conditions.append(f"{column(name)} IN ({', '.join(['%s'] * count)})")
+        else:
+            conditions.append(f"{column(name)} = %s")
+    conditions += [f"{column(name)} >= CAST(%s AS NUMERIC)" for name in at_least]
+    conditions += [
+        f"{column(name)} <= CAST(ROUND({column(limit)} - CAST(%s AS NUMERIC), {places}) AS NUMERIC)" for name, limit, places in room
+    ]
     # Names come from the model, values go as parameters.
     sql = f"UPDATE {quote(meta.db_table)} SET {', '.join(sets)} WHERE {' AND '.join(conditions)}"  # noqa: S608
-    return sql, params
+    if returning:
+        sql += " RETURNING " + ", ".join(column(name) for name in returning)
+    return sql
+
+
+def _converted(model, names, row) -> dict:
+    """A returned row's values as the ORM reads them (a decimal from SQLite's float, a date from its text)."""
+    meta = model._meta
+    values = {}
+    for name, value in zip(names, row, strict=True):
+        field = meta.get_field(name)
+        col = field.get_col(meta.db_table)
+        for converter in connection.ops.get_db_converters(col) + col.get_db_converters(connection):
+            value = converter(value, col, connection)
+        values[field.attname] = value
+    return values

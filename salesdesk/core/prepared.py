@@ -29,6 +29,8 @@ from django.db.models import QuerySet
 from django.db.models.query import get_related_populators
 from django.db.transaction import TransactionManagementError
 
+from salesdesk.core.instances import Populator, builder, snapshot
+
 _SENTINEL_BASE = 2_147_480_000  # no constant of ours looks like it, and it fits a 32-bit column
 
 
@@ -62,6 +64,7 @@ class _Plan:
     compiler: Any  # keeps the select list, converters and the select_related tree
     model: Any
     init_list: tuple
+    build: Any  # (db, values) -> instance, as the model's from_db
     model_slice: tuple
     populators: tuple
     annotations: tuple
@@ -105,7 +108,7 @@ class Prepared:
         select = compiler.select
         fields = [s[0] for s in select[0 : compiler.col_count]]
         converters = compiler.get_converters(fields)
-        model = init_list = model_slice = None
+        model = init_list = model_slice = build = None
         populators = annotations = ()
         if self.rows == "models":
             info = compiler.klass_info
@@ -113,7 +116,8 @@ class Prepared:
             first, last = info["select_fields"][0], info["select_fields"][-1] + 1
             model_slice = (first, last)
             init_list = tuple(f[0].target.attname for f in select[first:last])
-            populators = tuple(get_related_populators(info, select, connection.alias))
+            build = builder(model, init_list)
+            populators = tuple(Populator(related) for related in get_related_populators(info, select, connection.alias))
             annotations = tuple(compiler.annotation_col_map.items())
         return _Plan(
             sql=sql,
@@ -123,6 +127,7 @@ class Prepared:
             compiler=compiler,
             model=model,
             init_list=init_list,
+            build=build,
             model_slice=model_slice,
             populators=populators,
             annotations=annotations,
@@ -143,6 +148,21 @@ class Prepared:
             out.append(value)
         return tuple(out)
 
+    def statement(self, *args, using: str = DEFAULT_DB_ALIAS) -> tuple[str, list]:
+        """The SQL and parameters of this read for `args`, to run inside another statement (an
+        UPDATE that sets a column from it). Arguments must not be None."""
+        found = self._args(args)
+        if found is None:
+            raise ValueError("Prepared.statement() needs every argument")
+        connection = connections[using]
+        plan = self._plan(connection)
+        params = list(plan.params)
+        for position, arg, adapt in plan.slots:
+            params[position] = adapt(found[arg])
+        if getattr(settings, "SALESDESK_CHECK_PREPARED", False):
+            self._check(connection, plan, found, params)
+        return plan.sql, params
+
     def all(self, *args, using: str = DEFAULT_DB_ALIAS, attach: dict | None = None) -> list:
         """Every row. ``attach`` names parents to set on each instance, as a related manager does
         (``lines.all(invoice.pk, attach={"invoice": invoice})``), so reading them costs nothing."""
@@ -156,16 +176,19 @@ class Prepared:
         params = list(plan.params)
         for position, arg, adapt in plan.slots:
             params[position] = adapt(args[arg])
-        if getattr(settings, "SALESDESK_CHECK_PREPARED", False):
+        checking = getattr(settings, "SALESDESK_CHECK_PREPARED", False)
+        if checking:
             self._check(connection, plan, args, params)
         with connection.cursor() as cursor:
             cursor.execute(plan.sql, params)
             rows = cursor.fetchall()
         if plan.converters:
-            rows = plan.compiler.apply_converters(rows, plan.converters)
+            rows = list(plan.compiler.apply_converters(rows, plan.converters))
         if self.rows == "tuples":
             return [tuple(row) for row in rows]
         found = [self._instance(plan, row, using) for row in rows]
+        if checking:
+            self._check_instances(plan, rows, found, using)
         for name, parent in (attach or {}).items():
             for obj in found:
                 setattr(obj, name, parent)
@@ -187,12 +210,25 @@ class Prepared:
 
     def _instance(self, plan: _Plan, row, using: str):
         first, last = plan.model_slice
-        obj = plan.model.from_db(using, plan.init_list, row[first:last])
+        obj = plan.build(using, row[first:last])
         for populator in plan.populators:
             populator.populate(row, obj)
         for name, position in plan.annotations:
             setattr(obj, name, row[position])
         return obj
+
+    @staticmethod
+    def _check_instances(plan: _Plan, rows, found, using: str) -> None:
+        """The instances are the ones Django's own ``from_db`` and populators build from the rows."""
+        first, last = plan.model_slice
+        for row, obj in zip(rows, found, strict=True):
+            expected = plan.model.from_db(using, plan.init_list, row[first:last])
+            for populator in plan.populators:
+                populator.related.populate(row, expected)
+            for name, position in plan.annotations:
+                setattr(expected, name, row[position])
+            if snapshot(obj) != snapshot(expected):
+                raise AssertionError(f"Prepared read built {snapshot(obj)!r}, Django builds {snapshot(expected)!r}")
 
     def _check(self, connection, plan: _Plan, args, params) -> None:
         sql, expected = self.build(*args).query.get_compiler(connection=connection).as_sql()

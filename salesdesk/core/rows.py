@@ -7,11 +7,93 @@ its audit row) costs several times more than the database takes to run them
 field prepares its own value (`pre_save`, `get_db_prep_save`), as `save()` does; only the
 statement text is kept. No model here has save signals or a `save()` that adds to the write
 (the audit row's `save()` only refuses to change a row, and these never change one).
+
+Values take a shorter way where the field's own preparation is known to hand the value to the
+driver as it is: text for a text field, a `Decimal` for a decimal field, a boolean, a whole
+number for an integer or a key where the database takes Python's int, and a missing value for
+any of them (docs/benchmarks.md, finding 20). Every other field and value goes through the
+field. With `SALESDESK_CHECK_PREPARED` on (the test settings), each shortcut value is
+compared with what the field's own preparation gives, and a difference stops the write.
 """
 
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models, transaction
+from django.db.backends.base.operations import BaseDatabaseOperations
+from django.db.models import signals
 
 _STATEMENTS: dict = {}
+_PREPARERS: dict = {}
+_NONE = type(None)
+_INTEGERS = (
+    models.AutoField,
+    models.BigAutoField,
+    models.SmallAutoField,
+    models.IntegerField,
+    models.BigIntegerField,
+    models.SmallIntegerField,
+    models.PositiveIntegerField,
+    models.PositiveBigIntegerField,
+    models.PositiveSmallIntegerField,
+)
+# Field classes (exactly these, not subclasses) whose `pre_save` reads the attribute and whose
+# preparation returns a value of these types unchanged.
+# Text fields hand any text on as it is, a choice's member (a str subclass) included.
+_TEXT = (str, _NONE)
+_PASSING = {
+    models.CharField: _TEXT,
+    models.TextField: _TEXT,
+    models.DecimalField: (Decimal, _NONE),
+    models.BooleanField: (bool, _NONE),
+}
+
+
+def _passes(field, connection) -> tuple:
+    """The value types `field` hands to the driver as they are on `connection` (none: always prepare)."""
+    target = field
+    if isinstance(field, models.ForeignKey):
+        target = field.target_field
+    elif field.is_relation:
+        return ()
+    if type(target) in _INTEGERS:
+        # PostgreSQL wraps whole numbers in the driver's sized types; SQLite takes them as they are.
+        same = type(connection.ops).adapt_integerfield_value is BaseDatabaseOperations.adapt_integerfield_value
+        return (int, _NONE) if same else ()
+    if field is not target:
+        return ()
+    return _PASSING.get(type(field), ())
+
+
+def _preparers(connection, model, fields, add: bool) -> tuple:
+    key = (connection.vendor, model, tuple(f.attname for f in fields), add)
+    found = _PREPARERS.get(key)
+    if found is None:
+        found = _PREPARERS[key] = tuple((f, f.attname, _passes(f, connection)) for f in fields)
+    return found
+
+
+def values_of(obj, fields, connection, *, add: bool) -> list:
+    """The parameters that store `fields` of `obj`, as `save()` prepares them."""
+    values, shortcut = [], []
+    for field, attname, passes in _preparers(connection, type(obj), fields, add):
+        if passes:
+            value = getattr(obj, attname)
+            # A decimal that is not finite goes to the field, which refuses it.
+            kind = type(value)
+            if (kind in passes or (passes is _TEXT and isinstance(value, str))) and (kind is not Decimal or value.is_finite()):
+                values.append(value)
+                shortcut.append((field, value))
+                continue
+            values.append(field.get_db_prep_save(value, connection))
+        else:
+            values.append(field.get_db_prep_save(field.pre_save(obj, add), connection))
+    if shortcut and getattr(settings, "SALESDESK_CHECK_PREPARED", False):
+        for field, value in shortcut:
+            expected = field.get_db_prep_save(field.pre_save(obj, add), connection)
+            if type(expected) is not type(value) or expected != value:
+                raise AssertionError(f"{field}: the shortcut gives {value!r}, the field gives {expected!r}")
+    return values
 
 
 def _sql(connection, key, compose) -> str:
@@ -37,7 +119,7 @@ def insert(obj, using: str = DEFAULT_DB_ALIAS):
         return f"{sql} RETURNING {q(meta.pk.column)}" if returning else sql
 
     sql = _sql(connection, ("insert", model, tuple(f.attname for f in fields)), compose)
-    values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    values = values_of(obj, fields, connection, add=True)
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
         pk = cursor.fetchone()[0] if returning else connection.ops.last_insert_id(cursor, meta.db_table, meta.pk.column)
@@ -79,7 +161,7 @@ def insert_many(objs, using: str = DEFAULT_DB_ALIAS) -> list:
         for start in range(0, len(objs), size):
             batch = objs[start : start + size]
             sql = _sql(connection, ("insert_many", model, len(batch)), compose_for(len(batch)))
-            cursor.execute(sql, [f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in batch for f in fields])
+            cursor.execute(sql, [value for obj in batch for value in values_of(obj, fields, connection, add=True)])
             if returning:
                 for obj, (key,) in zip(batch, cursor.fetchall(), strict=True):
                     setattr(obj, pk.attname, key)
@@ -101,9 +183,40 @@ def save_fields(obj, names, using: str = DEFAULT_DB_ALIAS) -> None:
         return f"UPDATE {q(meta.db_table)} SET {assignments} WHERE {q(meta.pk.column)} = %s"  # noqa: S608 (names from the model)
 
     sql = _sql(connection, ("update", model, tuple(f.attname for f in fields)), compose)
-    values = [f.get_db_prep_save(f.pre_save(obj, False), connection) for f in fields]
+    values = values_of(obj, fields, connection, add=False)
     values.append(meta.pk.get_db_prep_value(obj.pk, connection))
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
         if cursor.rowcount == 0:
             raise DatabaseError("Save with update_fields did not affect any rows.")
+
+
+def delete_where(model, using: str = DEFAULT_DB_ALIAS, **equals) -> int:
+    """DELETE the rows whose fields equal these values (a list: any of them), as
+    `model.objects.filter(**equals).delete()` does, in one statement composed once; returns
+    the rows deleted. A model that other rows refer to, or whose deletes a signal receiver
+    hears, goes through the ORM's delete, which looks after them."""
+    meta = model._meta
+    if meta.related_objects or signals.pre_delete.has_listeners(model) or signals.post_delete.has_listeners(model):
+        return model.objects.using(using).filter(**equals).delete()[0]
+    connection = connections[using]
+    fields = {name: meta.get_field(name) for name in equals}
+    shape = tuple((name, len(value) if isinstance(value, (list, tuple)) else None) for name, value in equals.items())
+    if any(count == 0 for _, count in shape):
+        return 0  # `IN ()` matches no row
+
+    def compose(q):
+        conditions = [
+            f"{q(fields[name].column)} IN ({', '.join(['%s'] * count)})" if count is not None else f"{q(fields[name].column)} = %s"
+            for name, count in shape
+        ]
+        return f"DELETE FROM {q(meta.db_table)} WHERE {' AND '.join(conditions)}"  # noqa: S608 (names from the model, values as parameters)
+
+    sql = _sql(connection, ("delete", model, shape), compose)
+    params = []
+    for name, value in equals.items():
+        for item in value if isinstance(value, (list, tuple)) else [value]:
+            params.append(fields[name].get_db_prep_value(item, connection))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount

@@ -17,17 +17,21 @@ def customers_visible(company, membership) -> QuerySet:
     return scope_by_salesperson(qs, membership)
 
 
-_BY_KEY = Prepared(lambda pk, company: Customer.objects.filter(pk=pk, company_id=company), int, int)
+# With its currency: the document written next takes it (one statement, not a second read).
+_BY_KEY = Prepared(lambda pk, company: Customer.objects.filter(pk=pk, company_id=company).select_related("currency"), int, int)
 
 
 def visible_customer(company, membership, pk: int) -> Customer | None:
     """The customer with this id when this member may see it (the rule of `customers_visible`,
     applied to one row read by its key: every order and quotation written checks it)."""
     found = _BY_KEY.first(pk, company.pk)
-    if found is None:
-        return None
+    return found if found is not None and in_scope(membership, found) else None
+
+
+def in_scope(membership, customer: Customer) -> bool:
+    """The rule of `customers_visible` for a customer row already read (of the member's company)."""
     seen = visible_salesperson_ids(membership)
-    return found if seen is None or found.salesperson_id in seen else None
+    return seen is None or customer.salesperson_id in seen
 
 
 def customer_list(company, membership) -> QuerySet:

@@ -245,7 +245,7 @@ def move_out_many(
         raise InsufficientStock(warehouse=warehouse.pk, products=sorted(item["product"].pk for item in items))
     done = [claim.pk for claim in claims.values() if claim.pk in used and claim.wanted <= 0]
     if done:
-        Reservation.objects.filter(pk__in=done).delete()
+        rows.delete_where(Reservation, id=sorted(done))
     for claim_id in sorted(set(used) - set(done)):
         shipped, released = used[claim_id]
         arithmetic.bump(Reservation, where={"id": claim_id}, add={"wanted": -shipped, "reserved": -released}, places=Q4)

@@ -157,12 +157,16 @@ def _move_balance(company, account_id: int, debit: Decimal, credit: Decimal) -> 
 
 def post_entry(*, company, date, memo: str = "", lines, actor=None, source=None, reverses=None) -> JournalEntry:
     """Post a balanced entry: number, entry, lines, account balances and receivables in one transaction."""
-    with transaction.atomic():
-        resolved = _resolve_lines(company, lines)
-        total_debit = sum((line["debit"] for line in resolved), ZERO)
-        total_credit = sum((line["credit"] for line in resolved), ZERO)
-        if total_debit != total_credit or total_debit <= 0:
-            raise UnbalancedEntry(total_debit=str(total_debit), total_credit=str(total_credit))
+    # A refused entry is refused before anything is written, so the caller's transaction
+    # goes on untouched.
+    resolved = _resolve_lines(company, lines)
+    total_debit = sum((line["debit"] for line in resolved), ZERO)
+    total_credit = sum((line["credit"] for line in resolved), ZERO)
+    if total_debit != total_credit or total_debit <= 0:
+        raise UnbalancedEntry(total_debit=str(total_debit), total_credit=str(total_credit))
+    # No savepoint inside the caller's transaction: every caller posts as part of its own
+    # action and goes no further if the writes fail, so the whole action is undone.
+    with transaction.atomic(savepoint=False):
         date = date or timezone.localdate()
         sequence = next_number(company=company, series=SERIES, year=date.year)
         content_type, object_id = (None, None)

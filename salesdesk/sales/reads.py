@@ -21,6 +21,15 @@ _order_locked = Prepared(
     int,
     int,
 )
+# What billing's reports to the order read: the order's figures, and its currency and company
+# to bring an amount into the company's currency (not the customer's 40 columns).
+_order_figures_locked = Prepared(
+    lambda pk, company: (
+        SalesOrder.objects.select_for_update(of=("self",)).select_related("currency", "company").filter(pk=pk, company_id=company)
+    ),
+    int,
+    int,
+)
 _order_shown = Prepared(
     lambda pk, company: SalesOrder.objects.select_related("customer", "salesperson", "currency").filter(pk=pk, company_id=company),
     int,
@@ -73,6 +82,11 @@ _settings = Prepared(
 def locked_order(order: SalesOrder) -> SalesOrder:
     """The order, locked until the transaction ends and read after the lock."""
     return _order_locked.get(order.pk, order.company_id)
+
+
+def locked_order_figures(order: SalesOrder) -> SalesOrder:
+    """The order locked and read after the lock, with its currency and company only."""
+    return _order_figures_locked.get(order.pk, order.company_id)
 
 
 def order_by_key(pk: int, company_id: int) -> SalesOrder | None:

@@ -96,10 +96,10 @@ def _write_lines(invoice: Invoice, lines: list[InvoiceLine], new: bool = False) 
     rows.save_fields(invoice, ["untaxed_amount", "tax_amount", "total_amount"])
 
 
-def _check_customer(company, membership, customer) -> None:
+def _check_customer(company, membership, customer):
     from salesdesk.sales.services.common import check_customer
 
-    check_customer(company, membership, customer)
+    return check_customer(company, membership, customer)
 
 
 @transaction.atomic
@@ -107,7 +107,7 @@ def invoice_create(
     *, company, actor, membership, customer, lines, issue_date=None, currency=None, payment_term=None, notes="", customer_reference=""
 ) -> Invoice:
     """A manual invoice (not from an order): lines typed by the accountant."""
-    _check_customer(company, membership, customer)
+    customer = _check_customer(company, membership, customer)
     if payment_term is not None and payment_term.company_id != company.pk:
         raise Invalid({"payment_term": ["Unknown payment term."]})
     built = _manual_lines(company, lines)

@@ -80,7 +80,7 @@ def sync_invoice(invoice: Invoice, instalments=None, *, fresh: bool = False) -> 
     """Replace the invoice's items with what it leaves open now. `instalments` are read when
     money is still due and they are not given; `fresh` (just posted) has no items to remove."""
     if not fresh:
-        OpenItem.objects.filter(invoice_id=invoice.pk).delete()
+        rows.delete_where(OpenItem, invoice=invoice.pk)
     if invoice.status != Invoice.Status.POSTED or invoice.amount_due <= 0:
         return
     if instalments is None and invoice.kind == Invoice.Kind.INVOICE:
@@ -91,7 +91,7 @@ def sync_invoice(invoice: Invoice, instalments=None, *, fresh: bool = False) -> 
 def sync_payment(payment: Payment, *, fresh: bool = False) -> None:
     """Replace the payment's item with its money not yet allocated."""
     if not fresh:
-        OpenItem.objects.filter(payment_id=payment.pk).delete()
+        rows.delete_where(OpenItem, payment=payment.pk)
     parts = payment_parts(status=payment.status, unallocated_amount=payment.unallocated_amount, rate=payment.rate)
     _write(payment.company_id, payment.customer_id, parts, payment_id=payment.pk)
 

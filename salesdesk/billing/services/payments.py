@@ -18,6 +18,7 @@ from salesdesk.billing.models import Invoice, Payment, PaymentAllocation
 from salesdesk.billing.services import common, open_items, settlement
 from salesdesk.core import arithmetic, rows, workflow
 from salesdesk.core.errors import Invalid, InvalidTransition
+from salesdesk.core.locking import lock_rows
 from salesdesk.core.money import ZERO
 from salesdesk.ledger import services as ledger
 from salesdesk.ledger.models import Account
@@ -128,12 +129,7 @@ def payment_create(
             raise OverAllocation(amount=str(amount), allocated=str(sum((a for _, a in pairs), ZERO)))
         # Invoices before the customer's account row (the ledger posting moves it), the order
         # every settlement locks in, so a payment and an allocation never wait on each other.
-        list(
-            Invoice.objects.select_for_update()
-            .filter(pk__in=sorted(invoice.pk for invoice, _ in pairs))
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
+        lock_rows(Invoice.objects.filter(pk__in=[invoice.pk for invoice, _ in pairs]).order_by("pk"))
         rate = common.rate_for(company, currency, on)
         _, number = common.take_number(company, SERIES, on)
         payment = rows.insert(

@@ -7,8 +7,11 @@ totals), the customer's oldest open due date (read by the overdue block) and the
 payment progress in step.
 """
 
+import copy
 from datetime import date
 from decimal import Decimal
+
+from django.db import connection
 
 from salesdesk.billing import reads
 from salesdesk.billing.errors import OverAllocation
@@ -20,6 +23,20 @@ from salesdesk.customers.models import CustomerAccount
 from salesdesk.sales import services as sales_services
 
 Status = Invoice.Status
+# What settling reads back from its UPDATE: every figure it moves and everything its rules
+# below look at.
+_SETTLED = (
+    "status",
+    "kind",
+    "total_amount",
+    "amount_paid",
+    "amount_credited",
+    "amount_written_off",
+    "amount_due",
+    "next_due_date",
+    "sales_order",
+    "customer",
+)
 
 
 def next_due_date(instalments: list[tuple[date, Decimal]], covered: Decimal) -> date | None:
@@ -32,25 +49,44 @@ def next_due_date(instalments: list[tuple[date, Decimal]], covered: Decimal) -> 
     return None
 
 
+_REFRESH_SQL: dict = {}
+
+
 def refresh_oldest_due(company_id: int, customer_id: int) -> None:
-    """The customer's oldest due date still open (an index range read, run when settlement changes)."""
-    oldest = reads.oldest_open_due_date(company_id, customer_id)
-    CustomerAccount.objects.filter(company_id=company_id, customer_id=customer_id).update(oldest_overdue_due_date=oldest)
+    """The customer's oldest due date still open (an index range read, run when settlement
+    changes), set on the customer's account by one UPDATE that reads it."""
+    oldest_sql, oldest_params = reads.oldest_open_due_date_statement(company_id, customer_id)
+    sql = _REFRESH_SQL.get(oldest_sql)
+    if sql is None:
+        meta, quote = CustomerAccount._meta, connection.ops.quote_name
+        column = {name: quote(meta.get_field(name).column) for name in ("oldest_overdue_due_date", "company", "customer")}
+        # Names come from the model and the read's own SQL; values go as parameters.
+        sql = _REFRESH_SQL[oldest_sql] = (
+            f"UPDATE {quote(meta.db_table)} SET {column['oldest_overdue_due_date']} = ({oldest_sql})"  # noqa: S608
+            f" WHERE {column['company']} = %s AND {column['customer']} = %s"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*oldest_params, company_id, customer_id])
 
 
 def settle(invoice: Invoice, *, actor, paid: Decimal = ZERO, credited: Decimal = ZERO, written_off: Decimal = ZERO) -> Invoice:
     """Add (or, negative, take back) settlement on a posted invoice; refused beyond what is due."""
     change = paid + credited + written_off
-    updated = arithmetic.bump(
+    now = arithmetic.bump(
         Invoice,
         where={"id": invoice.pk, "company": invoice.company_id, "status": [Status.POSTED, Status.PAID]},
         add={"amount_paid": paid, "amount_credited": credited, "amount_written_off": written_off, "amount_due": -change},
         at_least={"amount_due": change} if change > 0 else None,
+        returning=_SETTLED,
     )
-    if not updated:
+    if now is None:
         current = Invoice.objects.filter(pk=invoice.pk).values_list("amount_due", flat=True).first()
         raise OverAllocation(invoice=invoice.pk, amount=str(change), amount_due=str(current))
-    invoice = reads.fresh_invoice(invoice)
+    # The figures as the UPDATE left them (the row stays locked to the end of the
+    # transaction), on a copy: the caller's instance stays as it was given.
+    invoice = copy.copy(invoice)
+    for attname, value in now.items():
+        setattr(invoice, attname, value)
     covered = invoice.total_amount - invoice.amount_due
     before = invoice.next_due_date
     instalments = list(invoice.instalments.values_list("due_date", "amount")) if invoice.amount_due > 0 else []

@@ -410,3 +410,19 @@ def test_crediting_more_than_was_invoiced_is_over_credit(acc, buyer, invoice121)
     assert line.credited_quantity == D("10")
     assert Invoice.objects.filter(kind="credit_note").count() == 3
     assert account(buyer).receivable == D("0.00")
+
+
+def test_settling_answers_the_figures_as_stored_and_leaves_the_callers_invoice_as_it_was(acc, buyer, invoice121):
+    from salesdesk.billing.services import settlement
+
+    given = Invoice.objects.get(pk=invoice121.pk)
+    settled = settlement.settle(given, actor=acc, paid=D("21.00"))
+    stored = Invoice.objects.get(pk=invoice121.pk)
+    figures = ("status", "amount_paid", "amount_credited", "amount_written_off", "amount_due", "next_due_date", "total_amount")
+    assert [getattr(settled, name) for name in figures] == [getattr(stored, name) for name in figures]
+    assert (stored.amount_paid, stored.amount_due, stored.status) == (D("21.00"), D("100.00"), "posted")
+    assert (given.amount_paid, given.amount_due) == (D("0.00"), D("121.00"))  # the caller's copy is untouched
+
+    paid = settlement.settle(stored, actor=acc, paid=D("100.00"))
+    assert (paid.status, paid.amount_due, paid.next_due_date) == ("paid", D("0.00"), None)
+    assert Invoice.objects.get(pk=invoice121.pk).status == "paid"

@@ -12,6 +12,7 @@ from django.utils import timezone
 from salesdesk.catalog.models import Product
 from salesdesk.core import bulk, rows, workflow
 from salesdesk.core.errors import Invalid, InvalidTransition
+from salesdesk.core.locking import lock_rows
 from salesdesk.core.prepared import PreparedByKeys
 from salesdesk.fulfilment import reads
 from salesdesk.fulfilment.errors import NothingToDeliver
@@ -95,7 +96,7 @@ def delivery_create(
 
     Asking for more than is outstanding (less what open deliveries already cover) gives 409 `over_delivery`."""
     order = sales_reads.locked_order(order)
-    check_customer(order.company, membership, order.customer)
+    check_customer(order.company, membership, order.customer, read=False)  # read with the locked order
     if order.status != SalesOrder.Status.CONFIRMED:
         raise InvalidTransition(from_status=order.status, to_status="delivered", allowed=[], reason="only confirmed orders are delivered")
     source = {line.pk: line for line in sales_reads.order_lines(order)}
@@ -146,7 +147,7 @@ def locked(delivery: Delivery) -> Delivery:
 def _lock_order_first(delivery: Delivery) -> Delivery:
     """Lock the order before the delivery (the fixed lock order), then the delivery itself."""
     if delivery.sales_order_id:
-        SalesOrder.objects.select_for_update().filter(pk=delivery.sales_order_id).values_list("pk").first()
+        lock_rows(SalesOrder.objects.filter(pk=delivery.sales_order_id))
     return locked(delivery)
 
 

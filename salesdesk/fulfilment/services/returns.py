@@ -19,6 +19,7 @@ from salesdesk.accounts import roles
 from salesdesk.catalog.models import Product
 from salesdesk.core import arithmetic, workflow
 from salesdesk.core.errors import Invalid, InvalidTransition
+from salesdesk.core.locking import lock_rows
 from salesdesk.core.money import round_money
 from salesdesk.customers.models import Customer
 from salesdesk.fulfilment.errors import NotAllowedToApproveReturn, OverReceipt, OverReturn
@@ -121,7 +122,7 @@ def return_create(
     """A return request for goods the customer has; more than was delivered and not yet returned gives 409 `over_return`."""
     check_customer(company, membership, customer)
     # One return request per customer at a time: two made at once must not both count the same goods as returnable.
-    Customer.objects.select_for_update().filter(pk=customer.pk, company_id=company.pk).first()
+    lock_rows(Customer.objects.filter(pk=customer.pk, company_id=company.pk))
     sales_order = _references(company, customer, sales_order, delivery, invoice)
     parsed = _parse_lines(company, lines, _allowed_products(sales_order, delivery, invoice))
     wanted: dict[int, Decimal] = {}
@@ -271,7 +272,7 @@ def return_receive(*, request: ReturnRequest, actor, lines) -> ReturnRequest:
     got = _parse_receipt(request, lines)
     if request.delivery_id:
         # Returns of one delivery are received one at a time, so each takes back only the cost left.
-        Delivery.objects.select_for_update().filter(pk=request.delivery_id).first()
+        lock_rows(Delivery.objects.filter(pk=request.delivery_id))
     on = timezone.localdate()
     restocked = written_off = ZERO
     replacements: list[tuple[Product, Decimal]] = []

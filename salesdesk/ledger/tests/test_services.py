@@ -4,6 +4,7 @@ import random
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 
 from salesdesk.core.errors import DomainError, Invalid
 from salesdesk.core.models import NumberCounter
@@ -125,7 +126,9 @@ def test_a_failure_after_the_number_is_taken_gives_the_number_back(company, cust
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(services, "_move_balance", boom)
-    with pytest.raises(RuntimeError):
+    # Posting is part of an action (an invoice posted, a payment recorded): the action's
+    # transaction is what a failure undoes.
+    with pytest.raises(RuntimeError), transaction.atomic():
         services.post_entry(company=company, date=DAY, lines=sale(customers[0]))
     assert not JournalEntry.objects.exists()
     assert not JournalLine.objects.exists()

@@ -12,6 +12,7 @@ from salesdesk.core.prepared import Prepared
 from salesdesk.sales import reads
 
 _BASE_CURRENCY = Prepared(lambda company, code: Currency.objects.filter(company_id=company, code=code)[:1], int, str)
+_CURRENCY = Prepared(lambda pk: Currency.objects.filter(pk=pk), int)
 
 
 def document_currency(company, customer, currency: Currency | None) -> Currency:
@@ -21,6 +22,10 @@ def document_currency(company, customer, currency: Currency | None) -> Currency:
             raise Invalid({"currency": ["Unknown currency."]})
         return currency
     if customer.currency_id:
+        field = type(customer)._meta.get_field("currency")
+        if not field.is_cached(customer):
+            # What `customer.currency` would load, with a statement composed once; kept on the customer as it would be.
+            field.set_cached_value(customer, _CURRENCY.get(customer.currency_id))
         return customer.currency
     found = _BASE_CURRENCY.first(company.pk, company.base_currency)
     if found is None:
@@ -28,12 +33,20 @@ def document_currency(company, customer, currency: Currency | None) -> Currency:
     return found
 
 
-def check_customer(company, membership, customer) -> None:
-    """The customer belongs to the company and to the user's record scope, and is not blocked."""
-    from salesdesk.customers.selectors import visible_customer
+def check_customer(company, membership, customer, *, read: bool = True):
+    """The customer belongs to the company and to the user's record scope; returns it as stored
+    now (with its currency), for the document being written.
 
-    if customer is None or customer.company_id != company.pk or visible_customer(company, membership, customer.pk) is None:
+    The customer's row is read again, unless `read` is False: the caller read it in this
+    transaction (with the locked order it is on), and that row is judged as it is."""
+    from salesdesk.customers.selectors import in_scope, visible_customer
+
+    if customer is None or customer.company_id != company.pk:
         raise Invalid({"customer": ["Unknown customer."]})
+    found = visible_customer(company, membership, customer.pk) if read else (customer if in_scope(membership, customer) else None)
+    if found is None:
+        raise Invalid({"customer": ["Unknown customer."]})
+    return found
 
 
 def take_number(*, company, series: str, on: date) -> tuple[int, str]:

@@ -71,8 +71,14 @@ def book_confirmation(order: SalesOrder, *, actor, note: str = "", lines=None) -
     consume_contract(order, +1, lines)
     customer_services.account_add(customer_id=order.customer_id, company_id=order.company_id, open_orders=order.open_amount)
     frozen = ("year", "sequence", "number", "confirmed_at", "untaxed_amount", "tax_amount", "total_amount", "open_amount")
-    workflow.transition(order, to=Status.CONFIRMED, actor=actor, note=note, extra_fields=frozen)
     # Imported here: the goods module reads settings and stock, and the credit release uses this too.
-    from salesdesk.sales.services.goods import reserve_order
+    from salesdesk.sales.services.goods import default_warehouse, reserve_order, settings_for
 
-    reserve_order(order, actor=actor, lines=lines)
+    settings = settings_for(order.company)
+    if order.warehouse_id is None:
+        # The goods go from the default warehouse unless the order names one: saved with the confirmation.
+        order.warehouse = default_warehouse(order.company, settings)
+        if order.warehouse_id is not None:
+            frozen += ("warehouse",)
+    workflow.transition(order, to=Status.CONFIRMED, actor=actor, note=note, extra_fields=frozen)
+    reserve_order(order, actor=actor, lines=lines, settings=settings)

@@ -42,13 +42,16 @@ def _goods(line: SalesOrderLine) -> bool:
     return line.product.kind == Product.Kind.GOODS
 
 
-def reserve_order(order: SalesOrder, *, actor=None, lines: list[SalesOrderLine] | None = None) -> None:
+def reserve_order(
+    order: SalesOrder, *, actor=None, lines: list[SalesOrderLine] | None = None, settings: SalesSettings | None = None
+) -> None:
     """At confirmation: each goods line claims what it still needs from the order's warehouse.
 
     What is free is set aside, the rest waits for new stock (a backorder), unless the company
     blocks confirmation without stock: then 409 `insufficient_stock` and nothing is saved.
-    `lines` are the order's lines with their products when the caller has them already."""
-    settings = settings_for(order.company)
+    `lines` are the order's lines with their products and `settings` the company's sales
+    settings, when the caller has them already."""
+    settings = settings or settings_for(order.company)
     if order.warehouse_id is None:
         order.warehouse = default_warehouse(order.company, settings)
         rows.save_fields(order, ["warehouse"])

@@ -46,7 +46,7 @@ def order_record_invoice(*, order: SalesOrder, quantities: dict[int, Decimal], a
 
     A line is never billed beyond its ordered quantity: the update is conditional and a
     refusal (409 `over_invoicing`) undoes the whole posting."""
-    order = reads.locked_order(order)
+    order = reads.locked_order_figures(order)
     if order.status not in (Status.CONFIRMED, Status.CLOSED):
         raise OverInvoicing(reason="the order is not confirmed", order=order.pk)
     # The order is locked, so its lines' progress read here is current: every line is checked
@@ -107,7 +107,7 @@ def order_record_credit(*, order: SalesOrder, amount: Decimal, quantities: dict[
 
 def order_record_payment(*, order: SalesOrder, amount: Decimal) -> SalesOrder:
     """Money was settled on (or, negative, taken back from) this order's invoices (order currency)."""
-    order = reads.locked_order(order)
+    order = reads.locked_order_figures(order)
     order.paid_amount += amount
     _states(order)
     close_if_done(order, changed=("paid_amount", "invoice_state", "payment_state"))

@@ -68,7 +68,7 @@ def order_create(
     customer_reference="",
     warehouse=None,
 ) -> SalesOrder:
-    common.check_customer(company, membership, customer)
+    customer = common.check_customer(company, membership, customer)
     if warehouse is not None and (warehouse.company_id != company.pk or not warehouse.active):
         raise Invalid({"warehouse": ["Unknown warehouse."]})
     on = date or common.today()

@@ -51,7 +51,7 @@ def quotation_create(
     price_list=None,
     notes: str = "",
 ) -> Quotation:
-    common.check_customer(company, membership, customer)
+    customer = common.check_customer(company, membership, customer)
     on = date or common.today()
     valid_until = valid_until or on + timedelta(days=_validity_days(company))
     if valid_until < on:

@@ -1,0 +1,50 @@
+"""Instances built from a row (`core.instances`): the same as Django's `from_db` builds."""
+
+import pytest
+from django.db.models import signals
+
+from salesdesk.core import instances
+from salesdesk.inventory.models import StockLevel, Warehouse
+
+
+def row_of(obj):
+    fields = type(obj)._meta.concrete_fields
+    return [f.attname for f in fields], [getattr(obj, f.attname) for f in fields]
+
+
+def test_an_instance_holds_what_from_db_gives(company, product):
+    warehouse = Warehouse.objects.create(company=company, code="W1", name="One")
+    level = StockLevel.objects.create(company=company, product=product, warehouse=warehouse)
+    names, values = row_of(level)
+    built = instances.builder(StockLevel, names)("default", values)
+    expected = StockLevel.from_db("default", names, values)
+    assert instances.snapshot(built) == instances.snapshot(expected)
+    assert built._state.adding is False and built._state.db == "default"
+    assert built.warehouse == warehouse  # the parent still loads through the key
+    built.warehouse_id = None  # and the key's setter still works on the built instance
+    assert built.warehouse_id is None
+
+
+def test_a_model_with_init_receivers_is_built_by_from_db_so_they_still_run(company, product):
+    warehouse = Warehouse.objects.create(company=company, code="W2", name="Two")
+    names, values = row_of(warehouse)
+    seen = []
+
+    def receiver(sender, instance, **kwargs):
+        seen.append(instance.code)
+
+    signals.post_init.connect(receiver, sender=Warehouse)
+    try:
+        assert not instances.plain(Warehouse, names)
+        instances.builder(Warehouse, names)("default", values)
+    finally:
+        signals.post_init.disconnect(receiver, sender=Warehouse)
+    assert seen == ["W2"]
+    assert instances.plain(Warehouse, names)
+
+
+@pytest.mark.parametrize("depth", [1, 3])
+def test_snapshot_tells_apart_instances_that_differ(company, depth):
+    one = Warehouse(company=company, code="A", name="A")
+    other = Warehouse(company=company, code="B", name="A")
+    assert instances.snapshot(one, depth) != instances.snapshot(other, depth)
