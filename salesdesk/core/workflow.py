@@ -35,35 +35,31 @@ def transition(document: models.Model, *, to: str, actor, note: str = "", extra_
     # and a failed write fails that whole transaction.
     with transaction.atomic(savepoint=False):
         document.status = to
-        # Every step of every document comes through here: the three rows are written with
-        # statements composed once (core.rows), not composed again by the ORM each time.
-        rows.save_fields(document, ["status", *extra_fields])
         content_type = ContentType.objects.get_for_model(document)
         actor = actor if getattr(actor, "pk", None) else None
-        rows.insert(
-            DocumentEvent(
-                company_id=document.company_id,
-                content_type=content_type,
-                object_id=document.pk,
-                from_status=current,
-                to_status=str(to),
-                actor=actor,
-                note=note,
-            )
+        event = DocumentEvent(
+            company_id=document.company_id,
+            content_type=content_type,
+            object_id=document.pk,
+            from_status=current,
+            to_status=str(to),
+            actor=actor,
+            note=note,
         )
-        rows.insert(
-            AuditEntry(
-                company_id=document.company_id,
-                actor=actor,
-                content_type=content_type,
-                object_id=document.pk,
-                object_repr=str(document)[:200],
-                action=AuditEntry.Action.STATUS,
-                field="status",
-                before=current,
-                after=str(to),
-            )
+        audit = AuditEntry(
+            company_id=document.company_id,
+            actor=actor,
+            content_type=content_type,
+            object_id=document.pk,
+            object_repr=str(document)[:200],
+            action=AuditEntry.Action.STATUS,
+            field="status",
+            before=current,
+            after=str(to),
         )
+        # Every step of every document comes through here: the three rows are written with
+        # statements composed once (core.rows), and on PostgreSQL as one statement.
+        rows.save_fields_with(document, ["status", *extra_fields], [event, audit])
     return document
 
 

@@ -157,3 +157,26 @@ def test_whole_numbers_take_the_shortcut_only_where_the_database_takes_python_in
         assert rows._passes(key, connection) == ()
     assert rows._passes(StockMove._meta.get_field("reference"), connection) == (str, type(None))
     assert rows._passes(StockMove._meta.get_field("date"), connection) == ()  # dates always go to the field
+
+
+def test_a_change_and_the_rows_that_go_with_it_are_written_as_apart(company, users):
+    warehouse = Warehouse.objects.create(company=company, code="W7", name="Seven")
+    warehouse.name = "Seven (moved)"
+    with CaptureQueriesContext(connection) as seen:
+        rows.save_fields_with(warehouse, ["name"], [event(company, users["admin"], note="with it")])
+    assert Warehouse.objects.get(pk=warehouse.pk).name == "Seven (moved)"
+    written = DocumentEvent.objects.get(note="with it")
+    assert (written.company_id, written.object_id, written.actor_id, written.to_status) == (company.pk, 7, users["admin"].pk, "confirmed")
+    assert written.at is not None
+    # One round trip on PostgreSQL (a WITH of the UPDATE and the INSERT), one statement each elsewhere.
+    assert len(seen.captured_queries) == (1 if connection.vendor == "postgresql" else 2)
+
+
+def test_a_change_to_a_row_that_is_gone_is_refused_and_its_rows_do_not_stay(company, users):
+    from django.db import transaction
+
+    warehouse = Warehouse.objects.create(company=company, code="W6", name="Six")
+    Warehouse.objects.filter(pk=warehouse.pk).delete()
+    with pytest.raises(DatabaseError), transaction.atomic():
+        rows.save_fields_with(warehouse, ["name"], [event(company, users["admin"], note="gone")])
+    assert not DocumentEvent.objects.filter(note="gone").exists()
