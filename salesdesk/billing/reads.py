@@ -73,14 +73,9 @@ def saved_settings(company_id: int) -> BillingSettings | None:
 
 
 def oldest_open_due_date_statement(company_id: int, customer_id: int) -> tuple[str, list]:
-    """The read of `oldest_open_due_date` as SQL and parameters, to set a column from it."""
+    """The read of the earliest next due date of the customer's posted invoices with something
+    due (no row: none), as SQL and parameters, to set a column from it."""
     return _oldest_due.statement(company_id, customer_id)
-
-
-def oldest_open_due_date(company_id: int, customer_id: int):
-    """The earliest next due date of the customer's posted invoices with something due, or None."""
-    found = _oldest_due.all(company_id, customer_id)
-    return found[0][0] if found else None
 
 
 def held_deposits(invoice: Invoice) -> list[Deposit]:

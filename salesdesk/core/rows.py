@@ -37,10 +37,10 @@ _INTEGERS = (
     models.PositiveBigIntegerField,
     models.PositiveSmallIntegerField,
 )
-# Field classes (exactly these, not subclasses) whose `pre_save` reads the attribute and whose
-# preparation returns a value of these types unchanged.
 # Text fields hand any text on as it is, a choice's member (a str subclass) included.
 _TEXT = (str, _NONE)
+# Field classes (exactly these, not subclasses) whose `pre_save` reads the attribute and whose
+# preparation returns a value of these types unchanged.
 _PASSING = {
     models.CharField: _TEXT,
     models.TextField: _TEXT,
