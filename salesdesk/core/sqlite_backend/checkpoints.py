@@ -18,8 +18,10 @@ cannot happen while writers keep appending. So when the log has grown past `REST
 the checkpointer takes a turn in the writers' queue and checkpoints what was appended since
 its last pass, with no writer appending meanwhile; the next writer then starts the log
 again. Writers wait for that short pass once every few hundred transactions, instead of for
-a whole checkpoint every few dozen. When the process ends, the last connection to close
-checkpoints whatever is left, as SQLite always does.
+a whole checkpoint every few dozen. A process that ends leaves its checkpointer's connection
+open to the end (the thread stops with the process), so the last of its commits may stay in
+the log, and the file with it: the next process that commits copies them back. Copy a
+database file with its `-wal` file, or after a checkpoint.
 """
 
 import fcntl
