@@ -96,6 +96,19 @@ def values_of(obj, fields, connection, *, add: bool) -> list:
     return values
 
 
+def _insert_sql(q, meta, fields, count: int = 1) -> str:
+    """INSERT of `count` rows of `fields` into the model's table, values as parameters."""
+    columns = ", ".join(q(f.column) for f in fields)
+    marks = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * count)
+    return f"INSERT INTO {q(meta.db_table)} ({columns}) VALUES {marks}"  # noqa: S608 (names from the model, values as parameters)
+
+
+def _update_sql(q, meta, fields) -> str:
+    """UPDATE of `fields` of the row with a key, values as parameters (the key last)."""
+    assignments = ", ".join(f"{q(f.column)} = %s" for f in fields)
+    return f"UPDATE {q(meta.db_table)} SET {assignments} WHERE {q(meta.pk.column)} = %s"  # noqa: S608 (names from the model)
+
+
 def _sql(connection, key, compose) -> str:
     full = (connection.vendor, *key)
     sql = _STATEMENTS.get(full)
@@ -113,9 +126,7 @@ def insert(obj, using: str = DEFAULT_DB_ALIAS):
     returning = connection.features.can_return_columns_from_insert
 
     def compose(q):
-        columns = ", ".join(q(f.column) for f in fields)
-        marks = ", ".join(["%s"] * len(fields))
-        sql = f"INSERT INTO {q(meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608 (names from the model, values as parameters)
+        sql = _insert_sql(q, meta, fields)
         return f"{sql} RETURNING {q(meta.pk.column)}" if returning else sql
 
     sql = _sql(connection, ("insert", model, tuple(f.attname for f in fields)), compose)
@@ -150,9 +161,7 @@ def insert_many(objs, using: str = DEFAULT_DB_ALIAS) -> list:
 
     def compose_for(count):
         def compose(q):
-            columns = ", ".join(q(f.column) for f in fields)
-            marks = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * count)
-            sql = f"INSERT INTO {q(meta.db_table)} ({columns}) VALUES {marks}"  # noqa: S608 (names from the model, values as parameters)
+            sql = _insert_sql(q, meta, fields, count)
             return f"{sql} RETURNING {q(pk.column)}" if returning else sql
 
         return compose
@@ -177,12 +186,7 @@ def save_fields(obj, names, using: str = DEFAULT_DB_ALIAS) -> None:
     model = type(obj)
     meta = model._meta
     fields = [meta.get_field(name) for name in dict.fromkeys(names)]
-
-    def compose(q):
-        assignments = ", ".join(f"{q(f.column)} = %s" for f in fields)
-        return f"UPDATE {q(meta.db_table)} SET {assignments} WHERE {q(meta.pk.column)} = %s"  # noqa: S608 (names from the model)
-
-    sql = _sql(connection, ("update", model, tuple(f.attname for f in fields)), compose)
+    sql = _sql(connection, ("update", model, tuple(f.attname for f in fields)), lambda q: _update_sql(q, meta, fields))
     values = values_of(obj, fields, connection, add=False)
     values.append(meta.pk.get_db_prep_value(obj.pk, connection))
     with connection.cursor() as cursor:
@@ -239,12 +243,8 @@ def save_fields_with(obj, names, new_rows, using: str = DEFAULT_DB_ALIAS) -> Non
     inserted = [(row, [f for f in type(row)._meta.local_concrete_fields if not f.primary_key]) for row in new_rows]
 
     def compose(q):
-        assignments = ", ".join(f"{q(f.column)} = %s" for f in fields)
-        parts = [f"moved AS (UPDATE {q(meta.db_table)} SET {assignments} WHERE {q(meta.pk.column)} = %s RETURNING 1)"]  # noqa: S608
-        for i, (row, columns) in enumerate(inserted):
-            names_ = ", ".join(q(f.column) for f in columns)
-            marks = ", ".join(["%s"] * len(columns))
-            parts.append(f"new_{i} AS (INSERT INTO {q(type(row)._meta.db_table)} ({names_}) VALUES ({marks}))")  # noqa: S608
+        parts = [f"moved AS ({_update_sql(q, meta, fields)} RETURNING 1)"]
+        parts += [f"new_{i} AS ({_insert_sql(q, type(row)._meta, columns)})" for i, (row, columns) in enumerate(inserted)]
         return f"WITH {', '.join(parts)} SELECT count(*) FROM moved"  # noqa: S608 (names from the models)
 
     key = ("update_with", model, tuple(f.attname for f in fields), tuple(type(row) for row, _ in inserted))

@@ -50,11 +50,9 @@ def reserve_order(
     What is free is set aside, the rest waits for new stock (a backorder), unless the company
     blocks confirmation without stock: then 409 `insufficient_stock` and nothing is saved.
     `lines` are the order's lines with their products and `settings` the company's sales
-    settings, when the caller has them already."""
+    settings, when the caller has them already. The warehouse is the order's own, chosen and
+    saved with the confirmation (`book_confirmation`); an order without one waits for stock."""
     settings = settings or settings_for(order.company)
-    if order.warehouse_id is None:
-        order.warehouse = default_warehouse(order.company, settings)
-        rows.save_fields(order, ["warehouse"])
     lines = sorted(lines, key=lambda line: line.pk) if lines is not None else list(order.lines.select_related("product").order_by("id"))
     short = []
     claims = []
