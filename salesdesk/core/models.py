@@ -22,14 +22,41 @@ class CompanyOwned(models.Model):
         abstract = True
 
 
-class DocumentEvent(CompanyOwned):
+class HighVolume(CompanyOwned):
+    """A company-owned table that grows with every sale: documents, their lines, stock moves,
+    journal entries, events.
+
+    Each row written costs one more entry in every index of its table, so these tables keep
+    only the indexes something reads (docs/benchmarks.md, finding 23). The company key has
+    none of its own: every index of such a table starts with the company, or its rows are
+    read through their document. Nor do keys to a setting (currency, tax, price list,
+    payment term, warehouse, content type) or to the user who wrote the row: the lists filter
+    on them beside the company and a date, and the database looks them up only when such a
+    setting or user is deleted, which is refused while rows use it. A key that is empty on
+    most rows (a return, a credited invoice, a contract) is indexed only where it is set
+    (`where_set`).
+    """
+
+    company = models.ForeignKey("accounts.Company", on_delete=models.PROTECT, related_name="+", db_index=False)
+
+    class Meta:
+        abstract = True
+
+
+def where_set(field: str, name: str) -> models.Index:
+    """An index on a key empty on most rows: only the rows that have it are in the index, and
+    a look-up by that key (`field = x` says it is set) still reads the index."""
+    return models.Index(fields=[field], condition=models.Q(**{f"{field}__isnull": False}), name=name)
+
+
+class DocumentEvent(HighVolume):
     """One status change of a document: who, when, from, to, and why."""
 
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+", db_index=False)
     object_id = models.PositiveBigIntegerField()
     from_status = models.CharField(max_length=32, blank=True)
     to_status = models.CharField(max_length=32)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+", db_index=False)
     at = models.DateTimeField(auto_now_add=True)
     note = models.TextField(blank=True)
 
@@ -51,7 +78,7 @@ class NumberCounter(CompanyOwned):
         ]
 
 
-class AuditEntry(CompanyOwned):
+class AuditEntry(HighVolume):
     """Append-only: one changed field of one record, with its value before and after."""
 
     class Action(models.TextChoices):
@@ -60,9 +87,9 @@ class AuditEntry(CompanyOwned):
         DELETE = "delete", _("Deleted")
         STATUS = "status", _("Status changed")
 
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+", db_index=False)
     at = models.DateTimeField(auto_now_add=True)
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+", db_index=False)
     object_id = models.PositiveBigIntegerField()
     object_repr = models.CharField(max_length=200)
     action = models.CharField(max_length=8, choices=Action)

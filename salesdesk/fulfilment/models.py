@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from salesdesk.core.models import CompanyOwned
+from salesdesk.core.models import CompanyOwned, HighVolume, where_set
 
 ZERO = Decimal("0")
 POSITIVE = [MinValueValidator(Decimal("0.0001"))]
@@ -23,7 +23,7 @@ class DeliveryStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-class Delivery(CompanyOwned):
+class Delivery(HighVolume):
     """Goods leaving a warehouse for a customer: from an order, or replacing returned goods."""
 
     Status = DeliveryStatus
@@ -43,9 +43,17 @@ class Delivery(CompanyOwned):
     )
     # A replacement for goods returned under a return request.
     return_request = models.ForeignKey(
-        "fulfilment.ReturnRequest", null=True, blank=True, on_delete=models.PROTECT, related_name="replacements", verbose_name=_("return")
+        "fulfilment.ReturnRequest",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replacements",
+        verbose_name=_("return"),
+        db_index=False,
     )
-    warehouse = models.ForeignKey("inventory.Warehouse", on_delete=models.PROTECT, related_name="+", verbose_name=_("warehouse"))
+    warehouse = models.ForeignKey(
+        "inventory.Warehouse", on_delete=models.PROTECT, related_name="+", verbose_name=_("warehouse"), db_index=False
+    )
     date = models.DateField(_("planned date"))
     carrier = models.CharField(_("carrier"), max_length=100, blank=True)
     tracking_number = models.CharField(_("tracking number"), max_length=100, blank=True)
@@ -58,8 +66,10 @@ class Delivery(CompanyOwned):
     refusal_reason = models.TextField(_("refusal reason"), blank=True)
     # Cost of the goods shipped (moving average), booked to cost of goods sold at shipment.
     cost_amount = models.DecimalField(_("cost"), max_digits=16, decimal_places=2, default=ZERO)
-    journal_entry = models.ForeignKey("ledger.JournalEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    journal_entry = models.ForeignKey(
+        "ledger.JournalEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+", db_index=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -76,13 +86,14 @@ class Delivery(CompanyOwned):
             models.Index(fields=["company", "-date", "-id"], name="delivery_date_idx"),
             models.Index(fields=["company", "status", "date"], name="delivery_status_idx"),
             models.Index(fields=["company", "customer", "-date"], name="delivery_customer_idx"),
+            where_set("return_request", "delivery_return_idx"),
         ]
 
     def __str__(self) -> str:
         return self.number
 
 
-class DeliveryLine(CompanyOwned):
+class DeliveryLine(HighVolume):
     delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="lines")
     sequence = models.PositiveIntegerField(default=0)
     order_line = models.ForeignKey("sales.SalesOrderLine", null=True, blank=True, on_delete=models.PROTECT, related_name="+")

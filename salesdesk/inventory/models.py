@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from salesdesk.core.models import CompanyOwned
+from salesdesk.core.models import CompanyOwned, HighVolume
 
 ZERO = Decimal("0")
 
@@ -73,13 +73,13 @@ class MoveKind(models.TextChoices):
     SCRAP = "scrap", _("Scrap")
 
 
-class StockMove(CompanyOwned):
+class StockMove(HighVolume):
     """One change of stock, never edited or deleted: positive quantity in, negative out."""
 
     Kind = MoveKind
 
     product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+", verbose_name=_("product"))
-    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="moves", verbose_name=_("warehouse"))
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="moves", verbose_name=_("warehouse"), db_index=False)
     kind = models.CharField(_("kind"), max_length=12, choices=MoveKind)
     quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=4)
     unit_cost = models.DecimalField(_("unit cost"), max_digits=14, decimal_places=4)
@@ -89,7 +89,7 @@ class StockMove(CompanyOwned):
     reason = models.CharField(_("reason"), max_length=255, blank=True)
     # The document behind the move (a delivery, return or adjustment number), for people.
     reference = models.CharField(_("reference"), max_length=40, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -110,7 +110,7 @@ class StockMove(CompanyOwned):
         indexes = [models.Index(fields=["company", "product", "warehouse", "-id"], name="stockmove_product_idx")]
 
 
-class Reservation(CompanyOwned):
+class Reservation(HighVolume):
     """One order line's claim on a warehouse's stock, while it has something left to ship.
 
     The row goes away when nothing is wanted any more (shipped, cancelled or amended away),
@@ -119,7 +119,7 @@ class Reservation(CompanyOwned):
     """
 
     product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
-    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="reservations")
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="reservations", db_index=False)
     order_line_id = models.BigIntegerField()
     reference = models.CharField(max_length=40, blank=True)
     wanted = models.DecimalField(max_digits=14, decimal_places=4)

@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from salesdesk.core.models import CompanyOwned
+from salesdesk.core.models import CompanyOwned, HighVolume, where_set
 
 
 class Account(CompanyOwned):
@@ -73,16 +73,18 @@ class Account(CompanyOwned):
         return f"{self.code} {self.name}"
 
 
-class JournalEntry(CompanyOwned):
+class JournalEntry(HighVolume):
     """One posting: dated, numbered without gaps, never changed (a mistake is reversed)."""
 
     number = models.CharField(_("number"), max_length=32)
     date = models.DateField(_("date"))
     memo = models.CharField(_("memo"), max_length=255, blank=True)
-    content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False)
     object_id = models.PositiveBigIntegerField(null=True, blank=True)
-    reverses = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversals")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reverses = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversals", db_index=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -91,6 +93,7 @@ class JournalEntry(CompanyOwned):
         indexes = [
             models.Index(fields=["company", "date"], name="ledger_entry_date_idx"),
             models.Index(fields=["company", "content_type", "object_id"], name="ledger_entry_source_idx"),
+            where_set("reverses", "ledger_entry_reverses_idx"),
         ]
         verbose_name_plural = "journal entries"
 
@@ -98,11 +101,11 @@ class JournalEntry(CompanyOwned):
         return self.number
 
 
-class JournalLine(CompanyOwned):
+class JournalLine(HighVolume):
     """One side of an entry: a debit or a credit (exactly one) on one account."""
 
     entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="lines")
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+", db_index=False)
     customer = models.ForeignKey("customers.Customer", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     debit = models.DecimalField(_("debit"), max_digits=16, decimal_places=2, default=Decimal("0"))
     credit = models.DecimalField(_("credit"), max_digits=16, decimal_places=2, default=Decimal("0"))

@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from salesdesk.core.models import CompanyOwned
+from salesdesk.core.models import CompanyOwned, HighVolume, where_set
 
 ZERO = Decimal("0")
 PERCENT = [MinValueValidator(ZERO), MaxValueValidator(Decimal("100"))]
@@ -72,7 +72,7 @@ class PriceApprovalStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
-class Document(CompanyOwned):
+class Document(HighVolume):
     """What quotations and orders share: a customer, a currency, lines and frozen totals."""
 
     number = models.CharField(_("number"), max_length=32, blank=True)
@@ -80,16 +80,16 @@ class Document(CompanyOwned):
     salesperson = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("salesperson")
     )
-    currency = models.ForeignKey("catalog.Currency", on_delete=models.PROTECT, related_name="+", verbose_name=_("currency"))
+    currency = models.ForeignKey("catalog.Currency", on_delete=models.PROTECT, related_name="+", verbose_name=_("currency"), db_index=False)
     price_list = models.ForeignKey(
-        "catalog.PriceList", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("price list")
+        "catalog.PriceList", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("price list"), db_index=False
     )
     date = models.DateField(_("date"))
     notes = models.TextField(_("notes"), blank=True)
     untaxed_amount = models.DecimalField(_("untaxed"), max_digits=16, decimal_places=2, default=ZERO)
     tax_amount = models.DecimalField(_("tax"), max_digits=16, decimal_places=2, default=ZERO)
     total_amount = models.DecimalField(_("total"), max_digits=16, decimal_places=2, default=ZERO)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+", db_index=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -99,7 +99,7 @@ class Document(CompanyOwned):
         return self.number or f"#{self.pk}"
 
 
-class Line(CompanyOwned):
+class Line(HighVolume):
     """A priced line. `amount` is the untaxed amount after discount, rounded to the currency."""
 
     sequence = models.PositiveIntegerField(default=0)
@@ -108,7 +108,9 @@ class Line(CompanyOwned):
     quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=4, validators=[MinValueValidator(Decimal("0.0001"))])
     unit_price = models.DecimalField(_("unit price"), max_digits=14, decimal_places=4, validators=[MinValueValidator(ZERO)])
     discount_percent = models.DecimalField(_("discount (%)"), max_digits=7, decimal_places=4, default=ZERO, validators=PERCENT)
-    tax = models.ForeignKey("catalog.Tax", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("tax"))
+    tax = models.ForeignKey(
+        "catalog.Tax", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("tax"), db_index=False
+    )
     amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2, default=ZERO)
     # What pricing said when the line was priced: the floor to respect and why this price.
     list_price = models.DecimalField(max_digits=14, decimal_places=4, default=ZERO)
@@ -252,12 +254,18 @@ class SalesOrder(Document):
         Quotation, null=True, blank=True, on_delete=models.PROTECT, related_name="orders", verbose_name=_("quotation")
     )
     contract = models.ForeignKey(
-        Contract, null=True, blank=True, on_delete=models.PROTECT, related_name="orders", verbose_name=_("contract")
+        Contract, null=True, blank=True, on_delete=models.PROTECT, related_name="orders", verbose_name=_("contract"), db_index=False
     )
     requested_date = models.DateField(_("requested delivery date"), null=True, blank=True)
     # Where the goods are reserved and shipped from (the company's default warehouse when left empty).
     warehouse = models.ForeignKey(
-        "inventory.Warehouse", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("warehouse")
+        "inventory.Warehouse",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("warehouse"),
+        db_index=False,
     )
     customer_reference = models.CharField(_("customer reference"), max_length=60, blank=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
@@ -272,7 +280,9 @@ class SalesOrder(Document):
     delivery_state = models.CharField(_("delivery"), max_length=10, default="none")
     invoice_state = models.CharField(_("invoicing"), max_length=10, default="none")
     payment_state = models.CharField(_("payment"), max_length=10, default="none")
-    credit_released_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    credit_released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     credit_release_reason = models.TextField(_("credit release reason"), blank=True)
 
     class Meta:
@@ -304,18 +314,20 @@ class SalesOrder(Document):
                 name="salesorder_worked_on_idx",
                 condition=WORKED_ON,
             ),
+            where_set("contract", "salesorder_contract_idx"),
         ]
 
 
 class SalesOrderLine(Line):
     order = models.ForeignKey(SalesOrder, on_delete=models.CASCADE, related_name="lines")
-    contract_item = models.ForeignKey(ContractItem, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    contract_item = models.ForeignKey(ContractItem, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False)
     # Fed by fulfilment and billing; the order's progress states derive from them.
     delivered_quantity = models.DecimalField(max_digits=14, decimal_places=4, default=ZERO)
     invoiced_quantity = models.DecimalField(max_digits=14, decimal_places=4, default=ZERO)
 
     class Meta:
         ordering = ["sequence", "id"]
+        indexes = [where_set("contract_item", "orderline_contract_item_idx")]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0) & Q(unit_price__gte=0), name="salesorderline_positive"),
             # Never bill more than was ordered (billing's conditional update relies on it too).

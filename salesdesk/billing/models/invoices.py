@@ -14,7 +14,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from salesdesk.core.arithmetic import exact
-from salesdesk.core.models import CompanyOwned
+from salesdesk.core.models import CompanyOwned, HighVolume, where_set
 
 ZERO = Decimal("0")
 
@@ -51,7 +51,7 @@ class InvoiceStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-class Invoice(CompanyOwned):
+class Invoice(HighVolume):
     """An invoice or a credit note. Posting gives it its legal number and freezes it."""
 
     Kind = InvoiceKind
@@ -79,23 +79,47 @@ class Invoice(CompanyOwned):
         "sales.SalesOrder", null=True, blank=True, on_delete=models.PROTECT, related_name="invoices", verbose_name=_("sales order")
     )
     original_invoice = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="credit_notes", verbose_name=_("credited invoice")
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="credit_notes",
+        verbose_name=_("credited invoice"),
+        db_index=False,
     )
     # An invoice for one delivery's goods; on a credit note, the delivery the customer refused
     # (such a credit note gives the goods back to the order to be delivered and billed again).
     delivery = models.ForeignKey(
-        "fulfilment.Delivery", null=True, blank=True, on_delete=models.PROTECT, related_name="invoices", verbose_name=_("delivery")
+        "fulfilment.Delivery",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="invoices",
+        verbose_name=_("delivery"),
+        db_index=False,
     )
     # On a credit note: the return whose goods it credits.
     return_request = models.ForeignKey(
-        "fulfilment.ReturnRequest", null=True, blank=True, on_delete=models.PROTECT, related_name="credit_notes", verbose_name=_("return")
+        "fulfilment.ReturnRequest",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="credit_notes",
+        verbose_name=_("return"),
+        db_index=False,
     )
-    currency = models.ForeignKey("catalog.Currency", on_delete=models.PROTECT, related_name="+", verbose_name=_("currency"))
+    currency = models.ForeignKey("catalog.Currency", on_delete=models.PROTECT, related_name="+", verbose_name=_("currency"), db_index=False)
     rate = models.DecimalField(max_digits=18, decimal_places=8, default=Decimal("1"))
     issue_date = models.DateField(_("issue date"))
     due_date = models.DateField(_("due date"), null=True, blank=True)
     payment_term = models.ForeignKey(
-        "customers.PaymentTerm", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("payment term")
+        "customers.PaymentTerm",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("payment term"),
+        db_index=False,
     )
     customer_reference = models.CharField(_("customer reference"), max_length=60, blank=True)
     reason = models.TextField(_("reason"), blank=True)  # why a credit note was made
@@ -117,10 +141,14 @@ class Invoice(CompanyOwned):
     # The sum of the open disputes: left out of dunning until they are resolved.
     disputed_amount = models.DecimalField(_("disputed amount"), max_digits=16, decimal_places=2, default=ZERO)
     posted_at = models.DateTimeField(null=True, blank=True)
-    posted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    journal_entry = models.ForeignKey("ledger.JournalEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    journal_entry = models.ForeignKey(
+        "ledger.JournalEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     sent_to = models.EmailField(_("sent to"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+", db_index=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -152,6 +180,9 @@ class Invoice(CompanyOwned):
             models.Index(fields=["company", "customer", "-issue_date"], name="invoice_customer_idx"),
             models.Index(fields=["company", "customer", "next_due_date"], name="invoice_customer_due_idx"),
             models.Index(fields=["company", "salesperson", "-issue_date"], name="invoice_salesperson_idx"),
+            where_set("original_invoice", "invoice_original_idx"),
+            where_set("delivery", "invoice_delivery_idx"),
+            where_set("return_request", "invoice_return_idx"),
         ]
 
     def __str__(self) -> str:
@@ -171,12 +202,12 @@ class Invoice(CompanyOwned):
         return "partial" if self.amount_due < self.total_amount else "unpaid"
 
 
-class InvoiceLine(CompanyOwned):
+class InvoiceLine(HighVolume):
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
     sequence = models.PositiveIntegerField(default=0)
     order_line = models.ForeignKey("sales.SalesOrderLine", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     # On a credit note, the invoice line it credits.
-    original_line = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="credit_lines")
+    original_line = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="credit_lines", db_index=False)
     product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+", verbose_name=_("product"))
     description = models.CharField(_("description"), max_length=300, blank=True)
     quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=4, validators=[MinValueValidator(Decimal("0.0001"))])
@@ -188,7 +219,9 @@ class InvoiceLine(CompanyOwned):
         default=ZERO,
         validators=[MinValueValidator(ZERO), MaxValueValidator(Decimal("100"))],
     )
-    tax = models.ForeignKey("catalog.Tax", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("tax"))
+    tax = models.ForeignKey(
+        "catalog.Tax", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("tax"), db_index=False
+    )
     # The tax as it was when the invoice was posted (a tax rate edited later never changes a posted invoice).
     tax_rate = models.DecimalField(max_digits=7, decimal_places=4, null=True, blank=True)
     tax_included = models.BooleanField(default=False)
@@ -198,6 +231,7 @@ class InvoiceLine(CompanyOwned):
 
     class Meta:
         ordering = ["sequence", "id"]
+        indexes = [where_set("original_line", "invoiceline_original_idx")]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0) & Q(unit_price__gte=0), name="invoiceline_positive"),
             models.CheckConstraint(
@@ -206,7 +240,7 @@ class InvoiceLine(CompanyOwned):
         ]
 
 
-class InvoiceInstalment(CompanyOwned):
+class InvoiceInstalment(HighVolume):
     """One instalment of a posted invoice, from its payment term: the parts add up to the total."""
 
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="instalments")

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from salesdesk.billing.models.invoices import Invoice
 from salesdesk.core.arithmetic import exact
-from salesdesk.core.models import CompanyOwned
+from salesdesk.core.models import CompanyOwned, HighVolume, where_set
 
 ZERO = Decimal("0")
 
@@ -27,7 +27,7 @@ class PaymentStatus(models.TextChoices):
     REVERSED = "reversed", _("Reversed")
 
 
-class Payment(CompanyOwned):
+class Payment(HighVolume):
     """Money received from a customer, allocated to invoices; the rest is the customer's credit."""
 
     Status = PaymentStatus
@@ -39,16 +39,20 @@ class Payment(CompanyOwned):
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.POSTED)
     date = models.DateField(_("date"))
     amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2)
-    currency = models.ForeignKey("catalog.Currency", on_delete=models.PROTECT, related_name="+", verbose_name=_("currency"))
+    currency = models.ForeignKey("catalog.Currency", on_delete=models.PROTECT, related_name="+", verbose_name=_("currency"), db_index=False)
     rate = models.DecimalField(max_digits=18, decimal_places=8, default=Decimal("1"))
     method = models.CharField(_("method"), max_length=16, choices=Method, default=Method.BANK_TRANSFER)
     reference = models.CharField(_("reference"), max_length=80, blank=True)
     allocated_amount = models.DecimalField(_("allocated"), max_digits=16, decimal_places=2, default=ZERO)
     unallocated_amount = models.DecimalField(_("unallocated"), max_digits=16, decimal_places=2, default=ZERO)
-    journal_entry = models.ForeignKey("ledger.JournalEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    reversal_entry = models.ForeignKey("ledger.JournalEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    journal_entry = models.ForeignKey(
+        "ledger.JournalEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    reversal_entry = models.ForeignKey(
+        "ledger.JournalEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     reversal_reason = models.TextField(_("reversal reason"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+", db_index=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -72,26 +76,30 @@ class Payment(CompanyOwned):
             # among all, found by a range of this index without reading the others. (A partial
             # index would be smaller, but SQLite cannot use one for a query with bound parameters.)
             models.Index(fields=["company", "status", "unallocated_amount"], name="payment_in_hand_idx"),
+            where_set("reversal_entry", "payment_reversal_idx"),
         ]
 
     def __str__(self) -> str:
         return self.number
 
 
-class PaymentAllocation(CompanyOwned):
+class PaymentAllocation(HighVolume):
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="allocations")
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="allocations")
     amount = models.DecimalField(max_digits=16, decimal_places=2)
     date = models.DateField()
     # Exchange difference booked when the invoice's and the payment's rates differ (company currency).
-    exchange_entry = models.ForeignKey("ledger.JournalEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    exchange_entry = models.ForeignKey(
+        "ledger.JournalEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
 
     class Meta:
         ordering = ["id"]
+        indexes = [where_set("exchange_entry", "allocation_exchange_idx")]
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="paymentallocation_positive")]
 
 
-class OpenItem(CompanyOwned):
+class OpenItem(HighVolume):
     """What a customer owes, or has in hand, per due date, in the company's currency.
 
     One row per open instalment of a posted invoice (the earliest instalments paid first), and

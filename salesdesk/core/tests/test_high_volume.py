@@ -1,0 +1,91 @@
+"""Tables that grow with every sale keep only the indexes something reads (`core.models.HighVolume`)."""
+
+import pytest
+from django.apps import apps
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
+
+from salesdesk.billing.models import Invoice
+from salesdesk.core.migration_ops import DropKeyIndex
+from salesdesk.core.models import HighVolume
+from salesdesk.sales.models import SalesOrder
+
+
+def _indexes(model) -> dict[str, list[str]]:
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, model._meta.db_table)
+    return {name: info["columns"] for name, info in found.items() if info["index"] and not info["primary_key"]}
+
+
+def _high_volume_models():
+    return [model for model in apps.get_models() if issubclass(model, HighVolume)]
+
+
+def test_the_tables_written_on_every_sale_are_high_volume():
+    names = {model._meta.label for model in _high_volume_models()}
+    assert {
+        "sales.SalesOrder",
+        "sales.SalesOrderLine",
+        "fulfilment.Delivery",
+        "billing.Invoice",
+        "billing.Payment",
+        "ledger.JournalLine",
+        "core.DocumentEvent",
+        "core.AuditEntry",
+    } <= names
+
+
+def test_no_high_volume_table_has_an_index_on_the_company_alone(db):
+    for model in _high_volume_models():
+        indexes = _indexes(model)
+        assert ["company_id"] not in indexes.values(), model._meta.label
+        # Every index left starts with the company, or follows a key to the row's document.
+        assert indexes, model._meta.label
+
+
+def test_keys_to_settings_and_users_have_no_index_of_their_own(db):
+    order_indexes = list(_indexes(SalesOrder).values())
+    for column in ("currency_id", "price_list_id", "warehouse_id", "created_by_id", "credit_released_by_id"):
+        assert [column] not in order_indexes
+    # The keys that lead from a customer, a salesperson or a quotation to their orders keep theirs.
+    for column in ("customer_id", "salesperson_id", "quotation_id"):
+        assert [column] in order_indexes
+
+
+def _plan(queryset) -> str:
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")  # a test's tables are tiny
+            cursor.execute(f"EXPLAIN {sql}", params)
+        else:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        return " ".join(str(column) for row in cursor.fetchall() for column in row)
+
+
+def test_a_key_set_on_few_rows_is_found_through_its_partial_index(company):
+    assert "invoice_original_idx" in _plan(Invoice.objects.filter(original_invoice_id=7).values("id"))
+    assert "salesorder_contract_idx" in _plan(SalesOrder.objects.filter(contract_id=7).values("id"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_drops_the_index_and_going_back_makes_it_again():
+    loader = MigrationLoader(connection)
+    migration = loader.get_migration("sales", "0008_high_volume_indexes")
+    before = loader.project_state(("sales", "0007_worked_on_orders_index"))
+    for operation in migration.operations:  # the state just before the order's currency loses its index
+        if isinstance(operation, DropKeyIndex) and (operation.model_name, operation.name) == ("salesorder", "currency"):
+            break
+        operation.state_forwards("sales", before)
+    after = before.clone()
+    operation.state_forwards("sales", after)
+    name = connection.schema_editor()._create_index_name(SalesOrder._meta.db_table, ["currency_id"])
+    assert name not in _indexes(SalesOrder)
+
+    with connection.schema_editor() as editor:
+        operation.database_backwards("sales", editor, after, before)
+    assert _indexes(SalesOrder)[name] == ["currency_id"]
+
+    with connection.schema_editor() as editor:
+        operation.database_forwards("sales", editor, before, after)
+    assert name not in _indexes(SalesOrder)
