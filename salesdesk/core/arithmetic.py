@@ -14,6 +14,8 @@ from enum import Enum
 from django.db import connection
 from django.db.models.functions import Round
 
+from salesdesk.core import cursors
+
 MONEY_PLACES = 2
 QUANTITY_PLACES = 4
 
@@ -47,7 +49,7 @@ def bump(
     hottest statement of the quote-to-cash cycle, and composing it costs twenty times more
     than running it (docs/benchmarks.md)."""
     sql, params = _statement(model, where=where, add=add, places=places, at_least=at_least, room=room, returning=returning)
-    with connection.cursor() as cursor:
+    with cursors.cursor(connection) as cursor:
         cursor.execute(sql, params)
         if not returning:
             return cursor.rowcount
@@ -70,7 +72,7 @@ def bump_each(model, changes: list[dict], *, places: dict[str, int] | int = MONE
     sql = statements[0][0]
     if any(other != sql for other, _ in statements):
         raise ValueError("bump_each() needs changes of one shape")
-    with connection.cursor() as cursor:
+    with cursors.cursor(connection) as cursor:
         cursor.executemany(sql, [params for _, params in statements])
         return cursor.rowcount
 

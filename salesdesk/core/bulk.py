@@ -9,6 +9,8 @@ drivers run without Python in between. The values are prepared by each field, ex
 
 from django.db import connection
 
+from salesdesk.core import cursors
+
 
 def save_each(objects, fields: list[str]) -> None:
     """Store `fields` of every object (all of one model, already saved) in one statement."""
@@ -22,5 +24,5 @@ def save_each(objects, fields: list[str]) -> None:
     # Names come from the model, values go as parameters.
     sql = f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608
     rows = [[field.get_db_prep_save(getattr(obj, field.attname), connection) for field in model_fields] + [obj.pk] for obj in objects]
-    with connection.cursor() as cursor:
+    with cursors.cursor(connection) as cursor:
         cursor.executemany(sql, rows)

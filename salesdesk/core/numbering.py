@@ -8,6 +8,7 @@ concurrent poster waits for it) and hands back the value in the same statement.
 
 from django.db import IntegrityError, connection, transaction
 
+from salesdesk.core import cursors
 from salesdesk.core.models import NumberCounter
 
 _TABLE = NumberCounter._meta.db_table
@@ -18,7 +19,7 @@ _TAKE = (
 
 
 def _take(company_id: int, series: str, year: int) -> int | None:
-    with connection.cursor() as cursor:
+    with cursors.cursor(connection) as cursor:
         cursor.execute(_TAKE, [company_id, series, year])
         row = cursor.fetchone()
     return None if row is None else int(row[0])

@@ -29,6 +29,7 @@ from django.db.models import QuerySet
 from django.db.models.query import get_related_populators
 from django.db.transaction import TransactionManagementError
 
+from salesdesk.core import cursors
 from salesdesk.core.instances import Populator, builder, snapshot
 
 _SENTINEL_BASE = 2_147_480_000  # no constant of ours looks like it, and it fits a 32-bit column
@@ -179,7 +180,7 @@ class Prepared:
         checking = getattr(settings, "SALESDESK_CHECK_PREPARED", False)
         if checking:
             self._check(connection, plan, args, params)
-        with connection.cursor() as cursor:
+        with cursors.cursor(connection) as cursor:
             cursor.execute(plan.sql, params)
             rows = cursor.fetchall()
         if plan.converters:

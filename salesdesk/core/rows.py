@@ -23,6 +23,8 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models, tran
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models import signals
 
+from salesdesk.core import cursors
+
 _STATEMENTS: dict = {}
 _PREPARERS: dict = {}
 _NONE = type(None)
@@ -131,7 +133,7 @@ def insert(obj, using: str = DEFAULT_DB_ALIAS):
 
     sql = _sql(connection, ("insert", model, tuple(f.attname for f in fields)), compose)
     values = values_of(obj, fields, connection, add=True)
-    with connection.cursor() as cursor:
+    with cursors.cursor(connection) as cursor:
         cursor.execute(sql, values)
         pk = cursor.fetchone()[0] if returning else connection.ops.last_insert_id(cursor, meta.db_table, meta.pk.column)
     if getattr(obj, meta.pk.attname) is None:
@@ -166,7 +168,7 @@ def insert_many(objs, using: str = DEFAULT_DB_ALIAS) -> list:
 
         return compose
 
-    with transaction.atomic(using=using, savepoint=False), connection.cursor() as cursor:
+    with transaction.atomic(using=using, savepoint=False), cursors.cursor(connection) as cursor:
         for start in range(0, len(objs), size):
             batch = objs[start : start + size]
             sql = _sql(connection, ("insert_many", model, len(batch)), compose_for(len(batch)))
@@ -189,7 +191,7 @@ def save_fields(obj, names, using: str = DEFAULT_DB_ALIAS) -> None:
     sql = _sql(connection, ("update", model, tuple(f.attname for f in fields)), lambda q: _update_sql(q, meta, fields))
     values = values_of(obj, fields, connection, add=False)
     values.append(meta.pk.get_db_prep_value(obj.pk, connection))
-    with connection.cursor() as cursor:
+    with cursors.cursor(connection) as cursor:
         cursor.execute(sql, values)
         if cursor.rowcount == 0:
             raise DatabaseError("Save with update_fields did not affect any rows.")
@@ -221,7 +223,7 @@ def delete_where(model, using: str = DEFAULT_DB_ALIAS, **equals) -> int:
     for name, value in equals.items():
         for item in value if isinstance(value, (list, tuple)) else [value]:
             params.append(fields[name].get_db_prep_value(item, connection))
-    with connection.cursor() as cursor:
+    with cursors.cursor(connection) as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
 
@@ -253,7 +255,7 @@ def save_fields_with(obj, names, new_rows, using: str = DEFAULT_DB_ALIAS) -> Non
     values.append(meta.pk.get_db_prep_value(obj.pk, connection))
     for row, columns in inserted:
         values.extend(values_of(row, columns, connection, add=True))
-    with connection.cursor() as cursor:
+    with cursors.cursor(connection) as cursor:
         cursor.execute(sql, values)
         if cursor.fetchone()[0] == 0:
             raise DatabaseError("Save with update_fields did not affect any rows.")

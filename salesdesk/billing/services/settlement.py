@@ -17,7 +17,7 @@ from salesdesk.billing import reads
 from salesdesk.billing.errors import OverAllocation
 from salesdesk.billing.models import Invoice
 from salesdesk.billing.services import open_items
-from salesdesk.core import arithmetic, rows, workflow
+from salesdesk.core import arithmetic, cursors, rows, workflow
 from salesdesk.core.money import ZERO
 from salesdesk.customers.models import CustomerAccount
 from salesdesk.sales import services as sales_services
@@ -65,7 +65,7 @@ def refresh_oldest_due(company_id: int, customer_id: int) -> None:
             f"UPDATE {quote(meta.db_table)} SET {column['oldest_overdue_due_date']} = ({oldest_sql})"  # noqa: S608
             f" WHERE {column['company']} = %s AND {column['customer']} = %s"
         )
-    with connection.cursor() as cursor:
+    with cursors.cursor(connection) as cursor:
         cursor.execute(sql, [*oldest_params, company_id, customer_id])
 
 
