@@ -7,7 +7,11 @@ row locks: a writing transaction holds the whole database from its `BEGIN IMMEDI
 same read would lock nothing and only cost a statement; there it is not run.
 """
 
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, connections
+
+from salesdesk.core import cursors
+
+_BY_KEYS: dict = {}
 
 
 def lock_rows(queryset) -> None:
@@ -17,3 +21,23 @@ def lock_rows(queryset) -> None:
     if not queryset.query.order_by:
         queryset = queryset.order_by("pk")
     list(queryset.select_for_update().values_list("pk", flat=True))
+
+
+def lock_keys(model, keys, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Lock the rows of `model` with these keys, in key order, until the transaction ends: what
+    `lock_rows(model.objects.filter(pk__in=keys))` does, with its statement composed once per
+    model and number of keys (the cycle locks an order or a payment's invoices this way)."""
+    connection = connections[using]
+    keys = sorted(set(keys))
+    if not keys or not connection.features.has_select_for_update:
+        return
+    shape = (connection.vendor, model, len(keys))
+    sql = _BY_KEYS.get(shape)
+    if sql is None:
+        q, meta = connection.ops.quote_name, model._meta
+        key = f"{q(meta.db_table)}.{q(meta.pk.column)}"
+        marks = ", ".join(["%s"] * len(keys))
+        sql = _BY_KEYS[shape] = f"SELECT {key} FROM {q(meta.db_table)} WHERE {key} IN ({marks}) ORDER BY {key} FOR UPDATE"  # noqa: S608 (names from the model)
+    with cursors.cursor(connection) as cursor:
+        cursor.execute(sql, [model._meta.pk.get_db_prep_value(key, connection) for key in keys])
+        cursor.fetchall()

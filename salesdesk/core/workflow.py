@@ -8,7 +8,7 @@ it may move to) and a `status` field. `transition` refuses any other move with
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 
-from salesdesk.core import rows
+from salesdesk.core import instances, rows
 from salesdesk.core.errors import InvalidTransition
 from salesdesk.core.models import AuditEntry, DocumentEvent
 
@@ -36,20 +36,23 @@ def transition(document: models.Model, *, to: str, actor, note: str = "", extra_
     with transaction.atomic(savepoint=False):
         document.status = to
         content_type = ContentType.objects.get_for_model(document)
-        actor = actor if getattr(actor, "pk", None) else None
-        event = DocumentEvent(
+        # The two rows are only written, never read here: they take the keys, not the parents.
+        actor_id = actor.pk if getattr(actor, "pk", None) else None
+        event = instances.new(
+            DocumentEvent,
             company_id=document.company_id,
-            content_type=content_type,
+            content_type_id=content_type.pk,
             object_id=document.pk,
             from_status=current,
             to_status=str(to),
-            actor=actor,
+            actor_id=actor_id,
             note=note,
         )
-        audit = AuditEntry(
+        audit = instances.new(
+            AuditEntry,
             company_id=document.company_id,
-            actor=actor,
-            content_type=content_type,
+            actor_id=actor_id,
+            content_type_id=content_type.pk,
             object_id=document.pk,
             object_repr=str(document)[:200],
             action=AuditEntry.Action.STATUS,
@@ -66,7 +69,8 @@ def transition(document: models.Model, *, to: str, actor, note: str = "", extra_
 def record_event(document: models.Model, *, actor, note: str) -> DocumentEvent:
     """A document event that is not a status change (a revision made, a document sent again)."""
     return rows.insert(
-        DocumentEvent(
+        instances.new(
+            DocumentEvent,
             company_id=document.company_id,
             content_type=ContentType.objects.get_for_model(document),
             object_id=document.pk,

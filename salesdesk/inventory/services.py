@@ -17,7 +17,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from salesdesk.core import arithmetic, rows
+from salesdesk.core import arithmetic, instances, rows
 from salesdesk.core.errors import Invalid
 from salesdesk.core.money import round_money
 from salesdesk.core.prepared import PreparedByKeys
@@ -99,7 +99,8 @@ def _positive(quantity) -> Decimal:
 def _move(level: StockLevel, *, kind, quantity: Decimal, value: Decimal, on, reason, reference, actor) -> StockMove:
     """The move row, not yet saved (written one by one or in bulk by the caller)."""
     unit_cost = (abs(value) / abs(quantity)).quantize(COST) if quantity else ZERO
-    return StockMove(
+    return instances.new(
+        StockMove,
         company_id=level.company_id,
         product_id=level.product_id,
         warehouse_id=level.warehouse_id,
@@ -324,7 +325,8 @@ def reserve_many(*, company_id: int, warehouse_id: int, claims, reference: str, 
         raise InsufficientStock(warehouse=warehouse_id, products=sorted(levels))
     priority = priority or timezone.now()
     rows.insert_many(
-        Reservation(
+        instances.new(
+            Reservation,
             company_id=company_id,
             product_id=product_id,
             warehouse_id=warehouse_id,

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from salesdesk.core import arithmetic, rows
+from salesdesk.core import arithmetic, instances, rows
 from salesdesk.core.errors import DomainError, Invalid
 from salesdesk.core.numbering import format_number, next_number
 from salesdesk.core.prepared import PreparedByKeys
@@ -175,7 +175,8 @@ def post_entry(*, company, date, memo: str = "", lines, actor=None, source=None,
         elif source is not None:
             content_type, object_id = ContentType.objects.get_for_model(source), source.pk
         entry = rows.insert(
-            JournalEntry(
+            instances.new(
+                JournalEntry,
                 company=company,
                 number=format_number(series=SERIES, year=date.year, sequence=sequence),
                 date=date,
@@ -187,7 +188,8 @@ def post_entry(*, company, date, memo: str = "", lines, actor=None, source=None,
             )
         )
         rows.insert_many(
-            JournalLine(
+            instances.new(
+                JournalLine,
                 company=company,
                 entry=entry,
                 account=line["account"],

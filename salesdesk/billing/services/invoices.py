@@ -11,7 +11,7 @@ from salesdesk.billing.errors import NothingToInvoice
 from salesdesk.billing.models import Invoice, InvoiceLine, InvoicePolicy
 from salesdesk.billing.services import common
 from salesdesk.catalog.models import Product, Tax
-from salesdesk.core import rows, workflow
+from salesdesk.core import instances, rows, workflow
 from salesdesk.core.errors import Invalid, InvalidTransition
 from salesdesk.core.money import HUNDRED, ZERO
 from salesdesk.core.prepared import PreparedByKeys
@@ -190,7 +190,8 @@ def invoice_from_order(*, order: SalesOrder, actor, membership, lines=None, issu
     for line_id in sorted(wanted, key=lambda pk: (order_lines[pk].sequence, pk)):
         source = order_lines[line_id]
         built.append(
-            InvoiceLine(
+            instances.new(
+                InvoiceLine,
                 company=order.company,
                 order_line=source,
                 product=source.product,
@@ -202,7 +203,8 @@ def invoice_from_order(*, order: SalesOrder, actor, membership, lines=None, issu
             )
         )
     invoice = rows.insert(
-        Invoice(
+        instances.new(
+            Invoice,
             company=order.company,
             customer=order.customer,
             salesperson_id=order.salesperson_id,

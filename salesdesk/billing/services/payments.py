@@ -16,9 +16,9 @@ from salesdesk.billing import reads
 from salesdesk.billing.errors import OverAllocation
 from salesdesk.billing.models import Invoice, Payment, PaymentAllocation
 from salesdesk.billing.services import common, open_items, settlement
-from salesdesk.core import arithmetic, rows, workflow
+from salesdesk.core import arithmetic, instances, rows, workflow
 from salesdesk.core.errors import Invalid, InvalidTransition
-from salesdesk.core.locking import lock_rows
+from salesdesk.core.locking import lock_keys
 from salesdesk.core.money import ZERO
 from salesdesk.ledger import services as ledger
 from salesdesk.ledger.models import Account
@@ -123,17 +123,18 @@ def payment_create(
         raise Invalid({"method": [f"Choose one of {', '.join(Payment.Method.values)}."]})
     on = date or timezone.localdate()
     with transaction.atomic():
-        probe = Payment(company=company, customer=customer, currency=currency)
+        probe = instances.new(Payment, company=company, customer=customer, currency=currency)
         pairs = allocation_input(probe, allocations)
         if sum((a for _, a in pairs), ZERO) > amount:
             raise OverAllocation(amount=str(amount), allocated=str(sum((a for _, a in pairs), ZERO)))
         # Invoices before the customer's account row (the ledger posting moves it), the order
         # every settlement locks in, so a payment and an allocation never wait on each other.
-        lock_rows(Invoice.objects.filter(pk__in=[invoice.pk for invoice, _ in pairs]).order_by("pk"))
+        lock_keys(Invoice, [invoice.pk for invoice, _ in pairs])
         rate = common.rate_for(company, currency, on)
         _, number = common.take_number(company, SERIES, on)
         payment = rows.insert(
-            Payment(
+            instances.new(
+                Payment,
                 company=company,
                 number=number,
                 customer=customer,

@@ -20,7 +20,7 @@ from salesdesk.billing.services import common, open_items, settlement
 from salesdesk.billing.services.invoices import _locked
 from salesdesk.core import arithmetic, bulk, rows, workflow
 from salesdesk.core.errors import Invalid, InvalidTransition
-from salesdesk.core.locking import lock_rows
+from salesdesk.core.locking import lock_keys
 from salesdesk.core.money import ZERO, split
 from salesdesk.core.prepared import Prepared
 from salesdesk.customers.models import PaymentTermLine
@@ -92,7 +92,7 @@ def invoice_post(*, invoice: Invoice, actor) -> Invoice:
     with transaction.atomic():
         if invoice.sales_order_id:
             # The order before the invoice, as confirmation and amendment lock it before the customer's row.
-            lock_rows(SalesOrder.objects.filter(pk=invoice.sales_order_id))
+            lock_keys(SalesOrder, [invoice.sales_order_id])
         invoice = _locked(invoice)
         if invoice.status != Status.DRAFT:
             raise InvalidTransition(from_status=invoice.status, to_status=Status.POSTED, allowed=sorted(workflow.allowed_targets(invoice)))

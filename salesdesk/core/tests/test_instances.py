@@ -4,7 +4,8 @@ import pytest
 from django.db.models import signals
 
 from salesdesk.core import instances
-from salesdesk.inventory.models import StockLevel, Warehouse
+from salesdesk.core.models import DocumentEvent
+from salesdesk.inventory.models import StockLevel, StockMove, Warehouse
 
 
 def row_of(obj):
@@ -48,3 +49,26 @@ def test_snapshot_tells_apart_instances_that_differ(company, depth):
     one = Warehouse(company=company, code="A", name="A")
     other = Warehouse(company=company, code="B", name="A")
     assert instances.snapshot(one, depth) != instances.snapshot(other, depth)
+
+
+def test_a_new_row_holds_what_the_models_init_gives(company, product, settings):
+    settings.SALESDESK_CHECK_PREPARED = False  # compared here, not by the check
+    warehouse = Warehouse.objects.create(company=company, code="W3", name="Three")
+    values = {"company": company, "product_id": product.pk, "warehouse": warehouse, "kind": "receipt", "quantity": 2}
+    made = instances.new(StockMove, **values)
+    expected = StockMove(**values)
+    assert instances.snapshot(made) == instances.snapshot(expected)
+    assert made._state.adding is True
+    assert made.warehouse is warehouse  # a parent given as an instance is cached, as __init__ does
+    assert made.reason == "" and made.actor_id is None  # defaults for what is not given
+    made_event = instances.new(DocumentEvent, company_id=company.pk, object_id=1, to_status="draft", actor=None)
+    assert instances.snapshot(made_event) == instances.snapshot(
+        DocumentEvent(company_id=company.pk, object_id=1, to_status="draft", actor=None)
+    )
+
+
+def test_a_new_row_refuses_what_the_model_refuses(company):
+    with pytest.raises(TypeError):
+        instances.new(Warehouse, company=company, colour="red")  # no such field
+    with pytest.raises(ValueError):
+        instances.new(Warehouse, company=Warehouse(code="X"))  # a parent of the wrong model

@@ -10,9 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from salesdesk.catalog.models import Product
-from salesdesk.core import bulk, rows, workflow
+from salesdesk.core import bulk, instances, rows, workflow
 from salesdesk.core.errors import Invalid, InvalidTransition
-from salesdesk.core.locking import lock_rows
+from salesdesk.core.locking import lock_keys
 from salesdesk.core.prepared import PreparedByKeys
 from salesdesk.fulfilment import reads
 from salesdesk.fulfilment.errors import NothingToDeliver
@@ -109,7 +109,8 @@ def delivery_create(
         raise Invalid({"warehouse": ["The company has no warehouse to ship from."]})
     on = date or timezone.localdate()
     delivery = rows.insert(
-        Delivery(
+        instances.new(
+            Delivery,
             company=order.company,
             number=take_number(order.company, "DL", on),
             customer=order.customer,
@@ -125,7 +126,8 @@ def delivery_create(
     )
     ordered = sorted(wanted, key=lambda pk: (source[pk].sequence, pk))
     rows.insert_many(
-        DeliveryLine(
+        instances.new(
+            DeliveryLine,
             company=order.company,
             delivery=delivery,
             sequence=i,
@@ -147,7 +149,7 @@ def locked(delivery: Delivery) -> Delivery:
 def _lock_order_first(delivery: Delivery) -> Delivery:
     """Lock the order before the delivery (the fixed lock order), then the delivery itself."""
     if delivery.sales_order_id:
-        lock_rows(SalesOrder.objects.filter(pk=delivery.sales_order_id))
+        lock_keys(SalesOrder, [delivery.sales_order_id])
     return locked(delivery)
 
 

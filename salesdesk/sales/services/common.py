@@ -5,6 +5,7 @@ from datetime import date
 from django.utils import timezone
 
 from salesdesk.catalog.models import Currency
+from salesdesk.core import instances
 from salesdesk.core import rows as stored
 from salesdesk.core.errors import Invalid
 from salesdesk.core.numbering import format_number, next_number
@@ -65,7 +66,7 @@ def replace_lines(*, line_model, parent_field: str, parent, priced, company, new
     if not new:
         line_model.objects.filter(**{parent_field: parent}).delete()
     rows = [
-        line_model(company=company, sequence=i, **{parent_field: parent}, **line.model_values(), **line.extra)
+        instances.new(line_model, company=company, sequence=i, **{parent_field: parent}, **line.model_values(), **line.extra)
         for i, line in enumerate(priced)
     ]
     stored.insert_many(rows)
@@ -100,7 +101,7 @@ def copy_lines(*, source, line_model, parent_field: str, parent, note: str = "")
         values = {name: getattr(line, name) for name in _COPIED_LINE_FIELDS}
         if note:
             values["price_explanation"] = [*line.price_explanation, note]
-        rows.append(line_model(company_id=source.company_id, **{parent_field: parent}, **values))
+        rows.append(instances.new(line_model, company_id=source.company_id, **{parent_field: parent}, **values))
     stored.insert_many(rows)
 
 

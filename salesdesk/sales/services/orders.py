@@ -5,7 +5,7 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
-from salesdesk.core import rows, workflow
+from salesdesk.core import instances, rows, workflow
 from salesdesk.core.errors import Invalid, InvalidTransition
 from salesdesk.core.money import ZERO
 from salesdesk.customers import services as customer_services
@@ -104,7 +104,8 @@ def order_create(
 def order_from_quotation(*, quotation: Quotation, actor) -> SalesOrder:
     """The draft order of an accepted quotation: the same lines at the same prices (no re-pricing)."""
     order = rows.insert(
-        SalesOrder(
+        instances.new(
+            SalesOrder,
             company=quotation.company,
             customer=quotation.customer,
             salesperson_id=quotation.salesperson_id,

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 from django.db import transaction
 
-from salesdesk.core import rows, workflow
+from salesdesk.core import instances, rows, workflow
 from salesdesk.core.errors import Invalid, InvalidTransition
 from salesdesk.sales import reads
 from salesdesk.sales.errors import AlreadyConverted, NoEmailAddress, NotEditable, QuotationExpired, Superseded
@@ -60,7 +60,8 @@ def quotation_create(
         raise Invalid({"price_list": ["Unknown price list."]})
     _, number = common.take_number(company=company, series="QUO", on=on)
     quotation = rows.insert(
-        Quotation(
+        instances.new(
+            Quotation,
             company=company,
             number=number,
             customer=customer,
