@@ -107,7 +107,12 @@ class StockMove(HighVolume):
                 name="stockmove_direction_valid",
             ),
         ]
-        indexes = [models.Index(fields=["company", "product", "warehouse", "-id"], name="stockmove_product_idx")]
+        indexes = [
+            models.Index(fields=["company", "product", "warehouse", "-id"], name="stockmove_product_idx"),
+            # The list of a company's moves, newest first (the key on the company alone, which
+            # SQLite kept in key order, is gone: see core.models.HighVolume).
+            models.Index(fields=["company", "-id"], name="stockmove_company_idx"),
+        ]
 
 
 class Reservation(HighVolume):

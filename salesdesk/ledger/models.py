@@ -91,7 +91,9 @@ class JournalEntry(HighVolume):
         ordering = ["-date", "-id"]
         constraints = [models.UniqueConstraint(fields=["company", "number"], name="ledger_entry_number_unique")]
         indexes = [
-            models.Index(fields=["company", "date"], name="ledger_entry_date_idx"),
+            # The journal's default order (newest first), and its periods: the first page is
+            # read off the index on PostgreSQL too, which has no key order behind an index.
+            models.Index(fields=["company", "-date", "-id"], name="ledger_entry_date_idx"),
             models.Index(fields=["company", "content_type", "object_id"], name="ledger_entry_source_idx"),
             where_set("reverses", "ledger_entry_reverses_idx"),
         ]

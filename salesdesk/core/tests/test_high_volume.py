@@ -63,6 +63,15 @@ def _plan(queryset) -> str:
         return " ".join(str(column) for row in cursor.fetchall() for column in row)
 
 
+@pytest.mark.parametrize(
+    "label", ["sales.SalesOrder", "billing.Invoice", "fulfilment.Delivery", "billing.Payment", "ledger.JournalEntry", "inventory.StockMove"]
+)
+def test_a_companys_list_in_its_default_order_is_read_off_an_index(company, label):
+    model = apps.get_model(label)
+    plan = _plan(model.objects.filter(company=company).order_by(*model._meta.ordering).values("id")[:26])
+    assert "TEMP B-TREE" not in plan and "Sort" not in plan, plan  # no sort of all the company's rows
+
+
 def test_a_key_set_on_few_rows_is_found_through_its_partial_index(company):
     assert "invoice_original_idx" in _plan(Invoice.objects.filter(original_invoice_id=7).values("id"))
     assert "salesorder_contract_idx" in _plan(SalesOrder.objects.filter(contract_id=7).values("id"))
