@@ -98,7 +98,11 @@ class AuditEntry(HighVolume):
     after = models.TextField(blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["company", "content_type", "object_id", "at"], name="audit_object_idx")]
+        indexes = [
+            models.Index(fields=["company", "content_type", "object_id", "at"], name="audit_object_idx"),
+            # The audit log, newest first: its first page without sorting the whole history.
+            models.Index(fields=["company", "-at", "-id"], name="audit_at_idx"),
+        ]
         ordering = ["-at", "-id"]
         constraints = [
             models.CheckConstraint(condition=models.Q(action__in=["create", "update", "delete", "status"]), name="audit_action_valid"),

@@ -154,6 +154,8 @@ class Quotation(Document):
             models.UniqueConstraint(fields=["company", "previous"], name="quotation_one_next_revision"),
         ]
         indexes = [
+            # The list's default order (newest first): the first page is read off the index.
+            models.Index(fields=["company", "-date", "-id"], name="quotation_date_idx"),
             models.Index(fields=["company", "status", "valid_until"], name="quotation_expiry_idx"),
             models.Index(fields=["company", "salesperson", "-date"], name="quotation_salesperson_idx"),
         ]

@@ -64,7 +64,17 @@ def _plan(queryset) -> str:
 
 
 @pytest.mark.parametrize(
-    "label", ["sales.SalesOrder", "billing.Invoice", "fulfilment.Delivery", "billing.Payment", "ledger.JournalEntry", "inventory.StockMove"]
+    "label",
+    [
+        "sales.Quotation",
+        "sales.SalesOrder",
+        "billing.Invoice",
+        "fulfilment.Delivery",
+        "billing.Payment",
+        "ledger.JournalEntry",
+        "inventory.StockMove",
+        "core.AuditEntry",
+    ],
 )
 def test_a_companys_list_in_its_default_order_is_read_off_an_index(company, label):
     model = apps.get_model(label)
