@@ -30,11 +30,12 @@ class HighVolume(CompanyOwned):
     only the indexes something reads (docs/benchmarks.md, finding 23). The company key has
     none of its own: every index of such a table starts with the company, or its rows are
     read through their document. Nor do keys to a setting (currency, tax, price list,
-    payment term, warehouse, content type) or to the user who wrote the row: the lists filter
-    on them beside the company and a date, and the database looks them up only when such a
-    setting or user is deleted, which is refused while rows use it. A key that is empty on
-    most rows (a return, a credited invoice, a contract) is indexed only where it is set
-    (`where_set`).
+    payment term, warehouse, account, content type) or to the user who wrote the row: the
+    lists filter on them beside the company and a date, and the database looks them up only
+    when such a setting or user is deleted, which is refused while rows use it. A key that is
+    empty on most rows (a return, a credited invoice, a contract) is indexed only where it is
+    set (`where_set`). Each list's default order has an index of its own that starts with the
+    company (an index on the company alone gave SQLite the rows in key order; it is gone).
     """
 
     company = models.ForeignKey("accounts.Company", on_delete=models.PROTECT, related_name="+", db_index=False)
