@@ -12,19 +12,19 @@ class DropKeyIndex(migrations.AlterField):
     by that name on every database; going back creates it again.
     """
 
-    def _index(self, schema_editor, state, app_label):
+    def _key(self, state, app_label):
         model = state.apps.get_model(app_label, self.model_name)
         return model, model._meta.get_field(self.name)
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        model, field = self._index(schema_editor, from_state, app_label)
+        model, field = self._key(from_state, app_label)
         if not self.allow_migrate_model(schema_editor.connection.alias, model):
             return
         name = schema_editor._create_index_name(model._meta.db_table, [field.column])
         schema_editor.execute(schema_editor._delete_index_sql(model, name))
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        model, field = self._index(schema_editor, to_state, app_label)
+        model, field = self._key(to_state, app_label)
         if self.allow_migrate_model(schema_editor.connection.alias, model):
             schema_editor.execute(schema_editor._create_index_sql(model, fields=[field]))
 

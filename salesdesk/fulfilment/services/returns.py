@@ -19,7 +19,7 @@ from salesdesk.accounts import roles
 from salesdesk.catalog.models import Product
 from salesdesk.core import arithmetic, workflow
 from salesdesk.core.errors import Invalid, InvalidTransition
-from salesdesk.core.locking import lock_rows
+from salesdesk.core.locking import lock_keys, lock_rows
 from salesdesk.core.money import round_money
 from salesdesk.customers.models import Customer
 from salesdesk.fulfilment.errors import NotAllowedToApproveReturn, OverReceipt, OverReturn
@@ -272,7 +272,7 @@ def return_receive(*, request: ReturnRequest, actor, lines) -> ReturnRequest:
     got = _parse_receipt(request, lines)
     if request.delivery_id:
         # Returns of one delivery are received one at a time, so each takes back only the cost left.
-        lock_rows(Delivery.objects.filter(pk=request.delivery_id))
+        lock_keys(Delivery, [request.delivery_id])
     on = timezone.localdate()
     restocked = written_off = ZERO
     replacements: list[tuple[Product, Decimal]] = []
