@@ -29,56 +29,11 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from bench import cycle
+from bench.plain_tables import OLDEST_DUE, insert, plus
 from bench.stats import median, row, timed
 
 LINES = cycle.LINES
 ZERO = Decimal("0.00")
-# The columns each INSERT gives, in order; every other column keeps its default.
-COLUMNS = {
-    "sales_quotation": "company_id, number, customer_id, salesperson_id, currency_id, date, notes, untaxed_amount, tax_amount, total_amount,"
-    " created_by_id, created_at, status, valid_until, revision, rejection_reason, sent_to",
-    "sales_quotationline": "company_id, sequence, product_id, description, quantity, unit_price, discount_percent, tax_id, amount,"
-    " list_price, floor_price, price_source, price_explanation, quotation_id",
-    "sales_salesorder": "company_id, number, customer_id, salesperson_id, currency_id, date, notes, untaxed_amount, tax_amount, total_amount,"
-    " created_by_id, created_at, status, series, quotation_id, customer_reference, revision, open_amount, invoiced_amount, paid_amount,"
-    " delivery_state, invoice_state, payment_state, credit_release_reason",
-    "sales_salesorderline": "company_id, sequence, product_id, description, quantity, unit_price, discount_percent, tax_id, amount,"
-    " list_price, floor_price, price_source, price_explanation, order_id, delivered_quantity, invoiced_quantity",
-    "inventory_reservation": "company_id, product_id, warehouse_id, order_line_id, reference, wanted, reserved, priority",
-    "fulfilment_delivery": "company_id, number, status, customer_id, sales_order_id, warehouse_id, date, carrier, tracking_number,"
-    " shipping_address, notes, refusal_reason, cost_amount, created_by_id, created_at",
-    "fulfilment_deliveryline": "company_id, delivery_id, sequence, order_line_id, product_id, description, quantity, cost",
-    "inventory_stockmove": "company_id, product_id, warehouse_id, kind, quantity, unit_cost, value, date, reason, reference, actor_id, created_at",
-    "ledger_journalentry": "company_id, number, date, memo, content_type_id, object_id, created_by_id, created_at",
-    "ledger_journalline": "company_id, entry_id, account_id, customer_id, debit, credit, memo",
-    "billing_invoice": "company_id, kind, status, number, series, customer_id, salesperson_id, sales_order_id, currency_id, rate, issue_date,"
-    " payment_term_id, customer_reference, reason, notes, untaxed_amount, tax_amount, total_amount, amount_paid, amount_credited,"
-    " amount_written_off, amount_due, dunning_level, disputed, disputed_amount, sent_to, created_by_id, created_at",
-    "billing_invoiceline": "company_id, invoice_id, sequence, order_line_id, product_id, description, quantity, unit_price, discount_percent,"
-    " tax_id, tax_included, amount, credited_quantity",
-    "billing_invoiceinstalment": "company_id, invoice_id, sequence, due_date, amount",
-    "billing_payment": "company_id, number, customer_id, status, date, amount, currency_id, rate, method, reference, allocated_amount,"
-    " unallocated_amount, reversal_reason, created_by_id, created_at",
-    "billing_paymentallocation": "company_id, payment_id, invoice_id, amount, date",
-    "core_documentevent": "company_id, content_type_id, object_id, from_status, to_status, actor_id, at, note",
-    "core_auditentry": "company_id, actor_id, at, content_type_id, object_id, object_repr, action, field, before, after",
-}
-OLDEST_DUE = (
-    "oldest_overdue_due_date = (SELECT MIN(next_due_date) FROM billing_invoice WHERE company_id = %s AND customer_id = %s"
-    " AND kind = 'invoice' AND status = 'posted' AND amount_due > 0)"
-)
-
-
-def _plus(column: str, places: int = 2, sign: str = "+") -> str:
-    return f"{column} = ROUND({column} {sign} CAST(%s AS NUMERIC), {places})"
-
-
-def _insert(cur, table: str, rows: list[tuple], returning: str = "") -> list[tuple]:
-    """One multi-row INSERT of `rows` (in COLUMNS order); the RETURNING rows when asked."""
-    marks = "(" + ", ".join(["%s"] * len(rows[0])) + ")"
-    sql = f"INSERT INTO {table} ({COLUMNS[table]}) VALUES {', '.join([marks] * len(rows))}"  # noqa: S608 - names from COLUMNS
-    cur.execute(sql + (f" RETURNING {returning}" if returning else ""), [value for r in rows for value in r])
-    return cur.fetchall() if returning else []
 
 
 class Plain:
@@ -152,18 +107,18 @@ class Plain:
     def _event(self, cur, kind: str, pk: int, before: str, after: str, note: str = "", actor=True, audit: str | None = None) -> None:
         """A document event, and for a status change its audit row, as `core.workflow.transition` writes them."""
         actor_id, now = (self.actor if actor else None), self._now()
-        _insert(cur, "core_documentevent", [(self.c, self.ct[kind], pk, before, after, actor_id, now, note)])
+        insert(cur, "core_documentevent", [(self.c, self.ct[kind], pk, before, after, actor_id, now, note)])
         if audit is not None:
-            _insert(cur, "core_auditentry", [(self.c, actor_id, now, self.ct[kind], pk, audit, "status", "status", before, after)])
+            insert(cur, "core_auditentry", [(self.c, actor_id, now, self.ct[kind], pk, audit, "status", "status", before, after)])
 
     def _entry(self, cur, *, on, memo: str, kind: str, pk: int, lines: list[tuple]) -> int:
         """A journal entry with its lines (account, customer, debit, credit, memo) and the balances it moves."""
         _, number = self._number(cur, "JE")
-        [(entry_id,)] = _insert(cur, "ledger_journalentry", [(self.c, number, on, memo, self.ct[kind], pk, self.actor, self._now())], "id")
-        _insert(cur, "ledger_journalline", [(self.c, entry_id, *line) for line in lines])
+        [(entry_id,)] = insert(cur, "ledger_journalentry", [(self.c, number, on, memo, self.ct[kind], pk, self.actor, self._now())], "id")
+        insert(cur, "ledger_journalline", [(self.c, entry_id, *line) for line in lines])
         for account, _customer, debit, credit, _memo in sorted(lines):
             cur.execute(
-                f"UPDATE ledger_accountbalance SET {_plus('debit')}, {_plus('credit')} WHERE company_id = %s AND account_id = %s",  # noqa: S608
+                f"UPDATE ledger_accountbalance SET {plus('debit')}, {plus('credit')} WHERE company_id = %s AND account_id = %s",  # noqa: S608
                 [debit, credit, self.c, account],
             )
         return entry_id
@@ -177,7 +132,7 @@ class Plain:
             values = (self.c, i, p.product.pk, p.description, quantity, p.unit_price, p.discount_percent, tax, amount)
             values += (p.list_price, p.floor_price, p.price_source, explanation, parent_id)
             rows.append(values + ((0, 0) if table == "sales_salesorderline" else ()))
-        by_sequence = {seq: pk for pk, seq in _insert(cur, table, rows, "id, sequence")}
+        by_sequence = {seq: pk for pk, seq in insert(cur, table, rows, "id, sequence")}
         return [by_sequence[i] for i in range(len(rows))]
 
     def _credit_check(self, cur, customer, amount: Decimal, on) -> None:
@@ -217,14 +172,14 @@ class Plain:
         with transaction.atomic(), connection.cursor() as cur:
             # The quotation, accepted.
             _, quo_number = self._number(cur, "QUO")
-            [(quo_id,)] = _insert(cur, "sales_quotation", [(c, quo_number, *header, "draft", on + self.validity, 1, "", "")], "id")
+            [(quo_id,)] = insert(cur, "sales_quotation", [(c, quo_number, *header, "draft", on + self.validity, 1, "", "")], "id")
             self._lines(cur, "sales_quotationline", quo_id, priced, totals.line_amounts)
             cur.execute("UPDATE sales_quotation SET status = 'accepted' WHERE id = %s", [quo_id])
             self._event(cur, "quotation", quo_id, "draft", "accepted", audit=quo_number)
 
             # The order from it, confirmed: credit check on the locked account row, number, stock reserved.
             state = ("draft", "SO", quo_id, "", 0, 0, 0, 0, "none", "none", "none", "")
-            [(order_id,)] = _insert(cur, "sales_salesorder", [(c, "", *header, *state)], "id")
+            [(order_id,)] = insert(cur, "sales_salesorder", [(c, "", *header, *state)], "id")
             note = f"from quotation {quo_number}"
             order_lines = self._lines(cur, "sales_salesorderline", order_id, priced, totals.line_amounts, note)
             self._event(cur, "order", order_id, "draft", "draft", note=f"created {note}")
@@ -237,13 +192,13 @@ class Plain:
                 [so_number, self.year, sequence, confirmed_at, totals.total, self.warehouse, order_id],
             )
             cur.execute(
-                f"UPDATE customers_customeraccount SET {_plus('open_orders')} WHERE company_id = %s AND customer_id = %s",  # noqa: S608
+                f"UPDATE customers_customeraccount SET {plus('open_orders')} WHERE company_id = %s AND customer_id = %s",  # noqa: S608
                 [totals.total, c, customer.pk],
             )
             self._event(cur, "order", order_id, "draft", "confirmed", audit=so_number)
             for p, quantity in priced:
                 cur.execute(
-                    f"UPDATE inventory_stocklevel SET {_plus('reserved', 4)}, {_plus('available', 4, '-')} WHERE id = %s AND available >= %s",  # noqa: S608
+                    f"UPDATE inventory_stocklevel SET {plus('reserved', 4)}, {plus('available', 4, '-')} WHERE id = %s AND available >= %s",  # noqa: S608
                     [quantity, quantity, self.levels[p.product.pk], quantity],
                 )
                 if cur.rowcount != 1:
@@ -252,7 +207,7 @@ class Plain:
                 (c, p.product.pk, self.warehouse, line_id, so_number, q, q, confirmed_at)
                 for (p, q), line_id in zip(priced, order_lines, strict=True)
             ]
-            _insert(cur, "inventory_reservation", claims)
+            insert(cur, "inventory_reservation", claims)
             self._deliver(cur, customer, order_id, so_number, priced, order_lines, on)
             invoice_id = self._invoice_and_pay(cur, customer, order_id, so_number, priced, order_lines, totals, on)
         return order_id, invoice_id
@@ -265,12 +220,12 @@ class Plain:
         _, number = self._number(cur, "DL")
         delivery = (c, number, "draft", customer.pk, order_id, self.warehouse, on, "", "", customer.shipping_address)
         delivery += ("", "", 0, self.actor, self._now())
-        [(delivery_id,)] = _insert(cur, "fulfilment_delivery", [delivery], "id")
+        [(delivery_id,)] = insert(cur, "fulfilment_delivery", [delivery], "id")
         rows = [
             (c, delivery_id, i, line_id, p.product.pk, p.description or p.product.name, q, 0)
             for i, ((p, q), line_id) in enumerate(zip(priced, order_lines, strict=True))
         ]
-        delivery_lines = {line_id: pk for pk, line_id in _insert(cur, "fulfilment_deliveryline", rows, "id, order_line_id")}
+        delivery_lines = {line_id: pk for pk, line_id in insert(cur, "fulfilment_deliveryline", rows, "id, order_line_id")}
         self._event(cur, "delivery", delivery_id, "draft", "draft", note=f"created from order {so_number}")
 
         # Shipping: the levels locked and read for their moving-average cost, then taken from.
@@ -283,7 +238,7 @@ class Plain:
             on_hand, value = levels[level_id]
             taken = value if quantity >= on_hand else min(round_money(value * quantity / on_hand), value)
             cur.execute(
-                f"UPDATE inventory_stocklevel SET {_plus('on_hand', 4, '-')}, {_plus('reserved', 4, '-')}, {_plus('value', 2, '-')}"  # noqa: S608
+                f"UPDATE inventory_stocklevel SET {plus('on_hand', 4, '-')}, {plus('reserved', 4, '-')}, {plus('value', 2, '-')}"  # noqa: S608
                 " WHERE id = %s AND on_hand >= %s AND reserved >= %s",
                 [quantity, quantity, taken, level_id, quantity, quantity],
             )
@@ -294,7 +249,7 @@ class Plain:
             total += taken
         marks = ", ".join(["%s"] * len(order_lines))
         cur.execute(f"DELETE FROM inventory_reservation WHERE company_id = %s AND order_line_id IN ({marks})", [c, *order_lines])  # noqa: S608
-        move_ids = {product: pk for pk, product in _insert(cur, "inventory_stockmove", moves, "id, product_id")}
+        move_ids = {product: pk for pk, product in insert(cur, "inventory_stockmove", moves, "id, product_id")}
         cur.executemany(
             "UPDATE fulfilment_deliveryline SET cost = %s, move_id = %s WHERE id = %s",
             [(-move[6], move_ids[move[1]], delivery_lines[line_id]) for move, line_id in zip(moves, order_lines, strict=True)],
@@ -321,13 +276,13 @@ class Plain:
         money = (totals.untaxed, totals.tax, total, 0, 0, 0, 0, 0, False, 0, "", self.actor, self._now())
         invoice = (c, "invoice", "draft", "", "", customer.pk, info["salesperson"], order_id, info["currency"].pk, 1, on)
         invoice += (customer.payment_term_id,)
-        [(invoice_id,)] = _insert(cur, "billing_invoice", [(*invoice, "", "", "", *money)], "id")
+        [(invoice_id,)] = insert(cur, "billing_invoice", [(*invoice, "", "", "", *money)], "id")
         taxes = [(p.tax.pk if p.tax else None, False, amount, 0) for (p, _), amount in zip(priced, totals.line_amounts, strict=True)]
         rows = [
             (c, invoice_id, i, line_id, p.product.pk, p.description or p.product.name, q, p.unit_price, p.discount_percent, *tail)
             for i, ((p, q), line_id, tail) in enumerate(zip(priced, order_lines, taxes, strict=True))
         ]
-        invoice_lines = {seq: pk for pk, seq in _insert(cur, "billing_invoiceline", rows, "id, sequence")}
+        invoice_lines = {seq: pk for pk, seq in insert(cur, "billing_invoiceline", rows, "id, sequence")}
         self._event(cur, "invoice", invoice_id, "draft", "draft", note=f"created from order {so_number}")
 
         # Posting: number, tax rates frozen on the lines, instalments, the entry, the order billed.
@@ -341,7 +296,7 @@ class Plain:
         instalments = [
             (c, invoice_id, i, on + timedelta(days=days), part) for i, ((_, days), part) in enumerate(zip(terms, parts, strict=True))
         ]
-        _insert(cur, "billing_invoiceinstalment", instalments)
+        insert(cur, "billing_invoiceinstalment", instalments)
         lines = [
             (self.account["receivable"], customer.pk, total, ZERO, number),
             (self.account["revenue"], None, ZERO, totals.untaxed, number),
@@ -361,7 +316,7 @@ class Plain:
             "UPDATE sales_salesorder SET invoiced_amount = %s, open_amount = 0, invoice_state = 'invoiced' WHERE id = %s", [total, order_id]
         )
         cur.execute(
-            f"UPDATE customers_customeraccount SET {_plus('receivable')}, {_plus('open_orders', 2, '-')}, {OLDEST_DUE}"  # noqa: S608
+            f"UPDATE customers_customeraccount SET {plus('receivable')}, {plus('open_orders', 2, '-')}, {OLDEST_DUE}"  # noqa: S608
             " WHERE company_id = %s AND customer_id = %s",
             [total, total, c, customer.pk, c, customer.pk],
         )
@@ -370,13 +325,13 @@ class Plain:
         _, pay_number = self._number(cur, "PAY")
         payment = (c, pay_number, customer.pk, "posted", on, total, info["currency"].pk, 1, "bank_transfer", "", total, 0, "")
         payment += (self.actor, self._now())
-        [(payment_id,)] = _insert(cur, "billing_payment", [payment], "id")
+        [(payment_id,)] = insert(cur, "billing_payment", [payment], "id")
         lines = [(self.account["cash"], None, total, ZERO, pay_number), (self.account["receivable"], customer.pk, ZERO, total, pay_number)]
         entry_id = self._entry(cur, on=on, memo=pay_number, kind="payment", pk=payment_id, lines=lines)
         cur.execute("UPDATE billing_payment SET journal_entry_id = %s WHERE id = %s", [entry_id, payment_id])
         self._event(cur, "payment", payment_id, "posted", "posted", note=f"received {total} {info['currency'].code}")
         cur.execute(
-            f"UPDATE billing_invoice SET {_plus('amount_paid')}, {_plus('amount_due', 2, '-')}, next_due_date = NULL, status = 'paid'"  # noqa: S608
+            f"UPDATE billing_invoice SET {plus('amount_paid')}, {plus('amount_due', 2, '-')}, next_due_date = NULL, status = 'paid'"  # noqa: S608
             " WHERE id = %s AND amount_due >= %s",
             [total, total, invoice_id, total],
         )
@@ -388,10 +343,10 @@ class Plain:
         )
         self._event(cur, "order", order_id, "confirmed", "closed", note="delivered, invoiced and paid", actor=False, audit=so_number)
         cur.execute(
-            f"UPDATE customers_customeraccount SET {_plus('receivable', 2, '-')}, {OLDEST_DUE} WHERE company_id = %s AND customer_id = %s",  # noqa: S608
+            f"UPDATE customers_customeraccount SET {plus('receivable', 2, '-')}, {OLDEST_DUE} WHERE company_id = %s AND customer_id = %s",  # noqa: S608
             [total, c, customer.pk, c, customer.pk],
         )
-        _insert(cur, "billing_paymentallocation", [(c, payment_id, invoice_id, total, on)])
+        insert(cur, "billing_paymentallocation", [(c, payment_id, invoice_id, total, on)])
         return invoice_id
 
 
