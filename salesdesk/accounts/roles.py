@@ -97,9 +97,11 @@ GRANTS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
 }
 
 # The company-wide audit log shows changes to every customer; roles limited to their own
-# records see the history on the pages of the records they can open, not the whole log.
+# records (a salesperson) or their team's (a sales manager) see the history on the pages of the
+# records they can open, not the whole log.
 HIDDEN_FROM = {
     SALESPERSON: {("core", "auditentry")},
+    SALES_MANAGER: {("core", "auditentry")},
     # Price lists are prices: the warehouse does not read them.
     WAREHOUSE_CLERK: {("core", "auditentry"), ("catalog", "pricelist"), ("catalog", "pricelistitem")},
 }

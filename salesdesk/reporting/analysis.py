@@ -251,16 +251,22 @@ def _labels(company, question: Question, row_keys: list[tuple], column_keys: lis
     return labels
 
 
-def names_of(company, name: str, ids: set[int]) -> dict[int, str]:
+def names_of(company, name: str, ids: set[int], membership=None) -> dict[int, str]:
+    """The names of the ids of one dimension, for the company's rows only. With `membership`,
+    a customer outside the member's record scope gets no name: an id typed into a drill-down
+    link must not show a customer the member cannot open."""
     if not ids:
         return {}
     if name == "salesperson":
-        return {
-            pk: full_name or username
-            for pk, full_name, username in User.objects.filter(pk__in=ids).values_list("pk", "full_name", "username")
-        }
+        # Members past or present: a salesperson who has left still names their sales.
+        users = User.objects.filter(pk__in=ids, memberships__company=company).distinct()
+        return {pk: full_name or username for pk, full_name, username in users.values_list("pk", "full_name", "username")}
     model, field_name = _NAMES[name]
     qs = model.objects.filter(company=company, pk__in=ids).order_by()  # by the model's order, SQLite walks its index
+    if name == "customer" and membership is not None:
+        seen = visible_salesperson_ids(membership)
+        if seen is not None:
+            qs = qs.filter(salesperson_id__in=seen)
     if name in ("customer", "product"):
         code = "code" if name == "customer" else "sku"
         return {pk: f"{number} {label}" for pk, number, label in qs.values_list("pk", code, field_name)}

@@ -255,7 +255,7 @@ def _names(company, dimension: str, ids: set[int]) -> dict[int, str]:
     if dimension == "product":
         rows = Product.objects.filter(company=company, pk__in=ids).order_by().values_list("pk", "sku", "name")
         return {pk: f"{sku} {name}" for pk, sku, name in rows}
-    rows = User.objects.filter(pk__in=ids).values_list("pk", "full_name", "username")
+    rows = User.objects.filter(pk__in=ids, memberships__company=company).distinct().values_list("pk", "full_name", "username")
     return {pk: full_name or username for pk, full_name, username in rows}
 
 

@@ -155,3 +155,16 @@ def test_audit_log_lists_changes_and_filters_by_actor(web_as, users, customer_of
 
 def test_audit_log_is_forbidden_to_salespeople(web_as):
     assert web_as("sales").get(reverse("accounts:audit-list")).status_code == 403
+
+
+def test_audit_log_is_forbidden_to_sales_managers_who_see_only_their_team(web_as, customer_of):
+    # The log lists every customer's changes; the North manager cannot open a South customer.
+    hidden = customer_of("sales3", "S-AUD", name="Audited South Customer")
+    client = web_as("manager")
+    assert client.get(reverse("customers:customer-detail", args=[hidden.pk])).status_code == 404
+    assert client.get(reverse("accounts:audit-list"), {"q": "Audited South"}).status_code == 403
+    assert reverse("accounts:audit-list") not in client.get(reverse("home")).content.decode()
+    # The company-wide roles still read it.
+    for reader in ("admin", "accountant"):
+        page = web_as(reader).get(reverse("accounts:audit-list"), {"q": "Audited South"})
+        assert page.status_code == 200 and "Audited South Customer" in page.content.decode()

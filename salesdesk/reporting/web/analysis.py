@@ -168,7 +168,7 @@ class DrillView(CompanyRequiredMixin, View):
             return render(request, "reporting/analysis_documents.html", {"errors": exc.details, "rows": []}, status=400)
         rows = questions.describe(request.company, analysis.documents_behind(request.company, request.membership, question, cell))
         cell_labels = [
-            (analysis.PERIODS.get(name) or analysis.DIMENSIONS[name][0], _cell_label(request.company, name, value))
+            (analysis.PERIODS.get(name) or analysis.DIMENSIONS[name][0], _cell_label(request.company, request.membership, name, value))
             for name, value in cell.items()
         ]
         back = urlencode({k: v for k, v in params.items() if not k.startswith("cell_")})
@@ -182,9 +182,9 @@ class DrillView(CompanyRequiredMixin, View):
         return render(request, "reporting/analysis_documents.html", context)
 
 
-def _cell_label(company, name: str, value) -> str:
+def _cell_label(company, membership, name: str, value) -> str:
     if name in analysis.PERIODS:
         return analysis.period_label(name, analysis.period_key(name, value))
     if not value:
         return _("(none)")
-    return analysis.names_of(company, name, {value}).get(value, str(value))
+    return analysis.names_of(company, name, {value}, membership).get(value, str(value))

@@ -111,7 +111,13 @@ def _header(request) -> dict[str, Any]:
         "currency": currency,
         "currency_code": currency.code if currency else company.base_currency,
         "price_list": _pick(PriceList.objects.filter(company=company, active=True), post.get("price_list")),
-        "contract": _pick(Contract.objects.filter(company=company, status=Contract.Status.ACTIVE), post.get("contract")),
+        # A contract the member may see, of this customer: its agreed prices are the customer's.
+        "contract": _pick(
+            selectors.contracts_visible(company, request.membership).filter(status=Contract.Status.ACTIVE, customer=customer),
+            post.get("contract"),
+        )
+        if customer is not None
+        else None,
         "on": on,
     }
 

@@ -238,7 +238,8 @@ class OrderResource(DocumentResource):
 
 
 def _contract_customers(request):
-    return {str(c.pk): str(c.customer_id) for c in Contract.objects.filter(company=request.company, status=Contract.Status.ACTIVE)}
+    active = selectors.contracts_visible(request.company, request.membership).filter(status=Contract.Status.ACTIVE)
+    return {str(pk): str(customer_id) for pk, customer_id in active.values_list("pk", "customer_id")}
 
 
 _DELIVERY_CHOICES = [(progress.NONE, _("none")), (progress.PARTIAL, _("partial")), ("delivered", _("delivered"))]
