@@ -47,6 +47,21 @@ def base_part(*, before: Decimal, after: Decimal, rate: Decimal) -> Decimal:
     return to_base(after, rate) - to_base(before, rate)
 
 
+def freeze_taxes(invoice, lines) -> None:
+    """Set each line's tax rate and whether its price includes the tax, as the invoice is taxed.
+
+    An invoice takes its taxes' rates when it is written and posted. A credit note keeps the
+    rate its lines were drafted with: the rate of the invoice line it credits, so a tax whose
+    rate has changed since is not taken back at the new rate (too much or too little tax, and
+    the invoice left with a balance no credit can clear)."""
+    keep = invoice.kind == invoice.Kind.CREDIT_NOTE
+    for line in lines:
+        if keep and line.tax_rate is not None:
+            continue
+        line.tax_rate = line.tax.rate if line.tax else None
+        line.tax_included = bool(line.tax and line.tax.included_in_price)
+
+
 def take_number(company, series: str, on: date) -> tuple[int, str]:
     sequence = next_number(company=company, series=series, year=on.year)
     return sequence, format_number(series=series, year=on.year, sequence=sequence)

@@ -84,6 +84,8 @@ def invoice_credit(
                 unit_price=originals[pk].unit_price,
                 discount_percent=originals[pk].discount_percent,
                 tax=originals[pk].tax,
+                tax_rate=originals[pk].tax_rate,
+                tax_included=originals[pk].tax_included,
             )
             for pk in sorted(wanted, key=lambda pk: (originals[pk].sequence, pk))
         ]

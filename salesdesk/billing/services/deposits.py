@@ -15,7 +15,8 @@ from salesdesk.billing import reads
 from salesdesk.billing.errors import OverAllocation
 from salesdesk.billing.models import Deposit, DepositApplication, Invoice, PaymentMethod
 from salesdesk.billing.services import common, settlement
-from salesdesk.billing.services.payments import allocation_input, exchange_difference
+from salesdesk.billing.services.payments import allocation_input
+from salesdesk.billing.services.settlement import exchange_difference
 from salesdesk.core import arithmetic, workflow
 from salesdesk.core.errors import Invalid, InvalidTransition
 from salesdesk.core.money import ZERO

@@ -94,7 +94,8 @@ def _amount_lines(invoice: Invoice, amount: Decimal, label: str) -> list[Invoice
         for net in candidates:
             line = InvoiceLine(company=invoice.company, product=model.product, description=label[:300], quantity=Decimal(1))
             line.unit_price, line.discount_percent, line.tax = net, ZERO, model.tax
-            total = line_service.apply_totals([line], places).total
+            line.tax_rate, line.tax_included = model.tax_rate, model.tax_included  # as the invoice charged it
+            total = line_service.apply_totals([line], places, frozen=True).total
             if total <= share and (best is None or total > best[0]):
                 best = (total, line)
         if best is not None:
@@ -102,11 +103,12 @@ def _amount_lines(invoice: Invoice, amount: Decimal, label: str) -> list[Invoice
     # A total at a tax rate moves in steps of one or two cents (net + its rounded tax), so some
     # amounts cannot be hit by taxed lines alone: the missing cent(s) go on an untaxed line, so that
     # the credit note is worth exactly the disputed amount and no cent of it stays due (and dunned).
-    short = amount - (line_service.apply_totals(built, places).total if built else ZERO)
+    short = amount - (line_service.apply_totals(built, places, frozen=True).total if built else ZERO)
     if short > 0:
         model = groups[keys[0]][0]
         line = InvoiceLine(company=invoice.company, product=model.product, description=label[:300], quantity=Decimal(1))
         line.unit_price, line.discount_percent, line.tax = short, ZERO, None
+        line.tax_rate, line.tax_included = None, False
         built.append(line)
     return built
 

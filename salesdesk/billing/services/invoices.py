@@ -88,7 +88,10 @@ def _write_lines(invoice: Invoice, lines: list[InvoiceLine], new: bool = False) 
     """The invoice's lines replaced by `lines`, and its totals (`new`: it has none to delete yet)."""
     if not new:
         InvoiceLine.objects.filter(invoice=invoice).delete()
-    totals = line_service.apply_totals(lines, invoice.currency.decimal_places)
+    credit_note = invoice.kind == Invoice.Kind.CREDIT_NOTE
+    if credit_note:
+        common.freeze_taxes(invoice, lines)  # the draft shows what posting will take back
+    totals = line_service.apply_totals(lines, invoice.currency.decimal_places, frozen=credit_note)
     for i, line in enumerate(lines):
         line.invoice, line.sequence, line.company = invoice, i, invoice.company
     rows.insert_many(lines)

@@ -22,6 +22,7 @@ from salesdesk.core.locking import lock_keys
 from salesdesk.core.money import ZERO
 from salesdesk.ledger import services as ledger
 from salesdesk.ledger.models import Account
+from salesdesk.sales import services as sales_services
 
 SERIES = "PAY"
 
@@ -60,20 +61,6 @@ def allocation_input(payment_like, allocations) -> list[tuple[Invoice, Decimal]]
     return result
 
 
-def exchange_difference(*, company, customer, invoice_side: Decimal, money_side: Decimal, on, actor, source):
-    """Post the difference between what a settled part was worth at the invoice's rate and at the money's rate."""
-    difference = invoice_side - money_side
-    if difference == 0:
-        return None
-    receivable = {"role": Account.Role.RECEIVABLE, "customer": customer}
-    exchange = {"role": Account.Role.EXCHANGE_DIFFERENCE}
-    if difference > 0:  # the money was worth less than the invoice: a loss clears the rest of the receivable
-        lines = [{**exchange, "debit": difference}, {**receivable, "credit": difference}]
-    else:
-        lines = [{**receivable, "debit": -difference}, {**exchange, "credit": -difference}]
-    return ledger.post_entry(company=company, date=on, memo="exchange difference", lines=lines, actor=actor, source=source)
-
-
 def _allocate(payment: Payment, pairs: list[tuple[Invoice, Decimal]], actor, on) -> None:
     total = sum((amount for _, amount in pairs), ZERO)
     if total > payment.unallocated_amount:
@@ -97,7 +84,7 @@ def _allocate(payment: Payment, pairs: list[tuple[Invoice, Decimal]], actor, on)
         payment.unallocated_amount -= amount
         settlement.settle(invoice, actor=actor, paid=amount)
         allocation = rows.insert(PaymentAllocation(company=payment.company, payment=payment, invoice=invoice, amount=amount, date=on))
-        entry = exchange_difference(
+        entry = settlement.exchange_difference(
             company=payment.company,
             customer=payment.customer,
             invoice_side=common.base_part(before=settled_before, after=settled_before + amount, rate=invoice.rate),
@@ -212,6 +199,8 @@ def credit_note_apply(*, credit_note: Invoice, invoice: Invoice, amount, actor) 
     target, amount = pairs[0]
     if amount > credit_note.amount_due:
         raise OverAllocation(credit_note=credit_note.pk, amount=str(amount), credit_left=str(credit_note.amount_due))
-    settlement.settle(target, actor=actor, credited=amount)
-    settlement.settle(credit_note, actor=actor, paid=amount)
+    settled = settlement.credit_used(credit_note, target, amount, actor=actor, on=timezone.localdate())
+    if settled.sales_order_id:
+        # Settled by credit instead of money: for the order the invoice is paid all the same.
+        sales_services.order_record_payment(order=settled.sales_order, amount=amount)
     return Invoice.objects.get(pk=target.pk)

@@ -99,10 +99,8 @@ def invoice_post(*, invoice: Invoice, actor) -> Invoice:
         lines = reads.invoice_lines(invoice)
         if not lines:
             raise Invalid({"lines": ["An invoice needs at least one line."]})
-        for line in lines:
-            line.tax_rate = line.tax.rate if line.tax else None
-            line.tax_included = bool(line.tax and line.tax.included_in_price)
-        totals = line_service.apply_totals(lines, invoice.currency.decimal_places)
+        common.freeze_taxes(invoice, lines)
+        totals = line_service.apply_totals(lines, invoice.currency.decimal_places, frozen=True)
         invoice.untaxed_amount, invoice.tax_amount, invoice.total_amount = totals.untaxed, totals.tax, totals.total
         if invoice.original_invoice_id:
             invoice.rate = invoice.original_invoice.rate  # a credit note takes back at the invoice's own rate
@@ -186,8 +184,7 @@ def _take_back(credit_note: Invoice, lines: list[InvoiceLine], actor) -> None:
     original = Invoice.objects.select_for_update(of=("self",)).select_related("sales_order").get(pk=original.pk)
     used = min(credit_note.total_amount, original.amount_due)
     if used > 0:
-        settlement.settle(original, actor=actor, credited=used)
-        settlement.settle(credit_note, actor=actor, paid=used)
+        settlement.credit_used(credit_note, original, used, actor=actor, on=credit_note.issue_date)
     if original.sales_order_id:
         # A credit note for goods refused at the door hands them back to the order, to deliver and bill again.
         given_back: dict[int, Decimal] = {}

@@ -16,10 +16,12 @@ from django.db import connection
 from salesdesk.billing import reads
 from salesdesk.billing.errors import OverAllocation
 from salesdesk.billing.models import Invoice
-from salesdesk.billing.services import open_items
+from salesdesk.billing.services import common, open_items
 from salesdesk.core import arithmetic, cursors, rows, workflow
 from salesdesk.core.money import ZERO
 from salesdesk.customers.models import CustomerAccount
+from salesdesk.ledger import services as ledger
+from salesdesk.ledger.models import Account
 from salesdesk.sales import services as sales_services
 
 Status = Invoice.Status
@@ -108,3 +110,40 @@ def settle(invoice: Invoice, *, actor, paid: Decimal = ZERO, credited: Decimal =
         refresh_oldest_due(invoice.company_id, invoice.customer_id)
     open_items.sync_invoice(invoice, instalments)
     return invoice
+
+
+def exchange_difference(*, company, customer, invoice_side: Decimal, money_side: Decimal, on, actor, source):
+    """Post the difference between what a settled part was worth at the invoice's rate and at the money's rate."""
+    difference = invoice_side - money_side
+    if difference == 0:
+        return None
+    receivable = {"role": Account.Role.RECEIVABLE, "customer": customer}
+    exchange = {"role": Account.Role.EXCHANGE_DIFFERENCE}
+    if difference > 0:  # the money was worth less than the invoice: a loss clears the rest of the receivable
+        lines = [{**exchange, "debit": difference}, {**receivable, "credit": difference}]
+    else:
+        lines = [{**receivable, "debit": -difference}, {**exchange, "credit": -difference}]
+    return ledger.post_entry(company=company, date=on, memo="exchange difference", lines=lines, actor=actor, source=source)
+
+
+def credit_used(credit_note: Invoice, invoice: Invoice, amount: Decimal, *, actor, on: date) -> Invoice:
+    """`amount` of a credit note's credit settles `invoice` (the one it credits, or another of the
+    customer's). The two parts were booked on the receivable at their own documents' rates, so
+    what they are worth in the company's currency can differ: by a rate (another invoice) or
+    by a cent of rounding (a second partial credit note). That difference is booked as for a
+    payment, so the customer's receivable stays what their open documents add up to.
+    Returns the invoice as settling left it."""
+    settled = settle(invoice, actor=actor, credited=amount)
+    used = settle(credit_note, actor=actor, paid=amount)
+    invoice_to = settled.total_amount - settled.amount_due
+    credit_to = used.total_amount - used.amount_due
+    exchange_difference(
+        company=invoice.company,
+        customer=invoice.customer,
+        invoice_side=common.base_part(before=invoice_to - amount, after=invoice_to, rate=invoice.rate),
+        money_side=common.base_part(before=credit_to - amount, after=credit_to, rate=credit_note.rate),
+        on=on,
+        actor=actor,
+        source=credit_note,
+    )
+    return settled

@@ -144,16 +144,19 @@ def build(*, company, customer, currency: str, on: date, raw_lines: Sequence[dic
     return out
 
 
-def apply_totals(lines: Sequence, places: int):
-    """Set each line's amount and return the document totals (frozen on the document by the caller)."""
+def apply_totals(lines: Sequence, places: int, *, frozen: bool = False):
+    """Set each line's amount and return the document totals (frozen on the document by the caller).
+
+    Each line is taxed at its tax's rate now, or with `frozen` at the rate the line holds
+    (`tax_rate`, `tax_included`): a credit note takes back tax as the invoice charged it."""
     totals = document_totals(
         [
             LineInput(
                 quantity=line.quantity,
                 unit_price=line.unit_price,
                 discount_percent=line.discount_percent,
-                tax_rate=line.tax.rate if line.tax else None,
-                tax_included=bool(line.tax and line.tax.included_in_price),
+                tax_rate=line.tax_rate if frozen else line.tax.rate if line.tax else None,
+                tax_included=line.tax_included if frozen else bool(line.tax and line.tax.included_in_price),
             )
             for line in lines
         ],
