@@ -193,3 +193,8 @@ def _take_back(credit_note: Invoice, lines: list[InvoiceLine], actor) -> None:
                 if line.order_line_id:
                     given_back[line.order_line_id] = given_back.get(line.order_line_id, ZERO) + line.quantity
         sales_services.order_record_credit(order=original.sales_order, amount=credit_note.total_amount, quantities=given_back or None)
+        # What the invoice no longer needed had been paid: that money is now the customer's credit
+        # (used on whichever invoice it is applied to), no longer a payment of this order.
+        back = min(credit_note.total_amount - used, original.amount_paid)
+        if back > 0:
+            sales_services.order_record_payment(order=original.sales_order, amount=-back)

@@ -274,11 +274,8 @@ def delivery_take_back(*, delivery: Delivery, actor, reason: str) -> tuple[Deliv
     for line in lines:
         if line.order_line_id:
             refused[line.order_line_id] = refused.get(line.order_line_id, ZERO) + line.quantity
-    if delivery.sales_order_id and refused:
-        order = delivery.sales_order
-        sales_services.order_record_shipment(order=order, quantities={pk: -qty for pk, qty in refused.items()}, actor=actor)
-        # Claim first, then bring the goods in: the refused order line is served before the queue.
-        sales_services.order_restore_claims(order=order, quantities=refused)
+    # The goods come in without going to anyone yet, so the refused order lines claim them back
+    # before the queue: an older order waiting for the same product gets only what is left.
     for line in lines:
         stock.move_in(
             company=delivery.company,
@@ -291,7 +288,14 @@ def delivery_take_back(*, delivery: Delivery, actor, reason: str) -> tuple[Deliv
             reason=reason,
             reference=delivery.number,
             actor=actor,
+            serve_waiting=False,
         )
+    if delivery.sales_order_id and refused:
+        order = delivery.sales_order
+        sales_services.order_record_shipment(order=order, quantities={pk: -qty for pk, qty in refused.items()}, actor=actor)
+        sales_services.order_restore_claims(order=order, quantities=refused)
+    for product_id in sorted({line.product_id for line in lines}):
+        stock.allocate(stock.locked_level(company_id=delivery.company_id, product_id=product_id, warehouse_id=delivery.warehouse_id))
     if delivery.journal_entry_id:
         ledger.reverse_entry(entry=delivery.journal_entry, actor=actor, date=on, memo=f"refused {delivery.number}")
     delivery.refused_at, delivery.refusal_reason = timezone.now(), reason

@@ -68,6 +68,9 @@ def order_release_credit(*, order: SalesOrder, actor, membership, reason: str) -
         if order.status != Status.CREDIT_HOLD:
             raise InvalidTransition(from_status=order.status, to_status=Status.CONFIRMED, allowed=sorted(workflow.allowed_targets(order)))
         locked_account(order.company_id, order.customer_id)
+        if order.customer.status == Customer.Status.BLOCKED:
+            # A release overrides the credit limit, not a blocked file: unblock the customer first.
+            raise CustomerBlocked(reason="customer_blocked")
         order.credit_released_by, order.credit_release_reason = actor, reason
         order.save(update_fields=["credit_released_by", "credit_release_reason"])
         book_confirmation(order, actor=actor, note=f"credit released: {reason}")

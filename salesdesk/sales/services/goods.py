@@ -88,6 +88,8 @@ def rereserve_order(order: SalesOrder) -> None:
         if not _goods(line):
             if line.delivered_quantity != line.quantity:
                 SalesOrderLine.objects.filter(pk=line.pk).update(delivered_quantity=line.quantity)
+            if line.pk in claims:  # goods changed into a service: the stock it held goes to the next in line
+                stock.set_wanted(company_id=order.company_id, order_line_id=line.pk, wanted=ZERO)
             continue
         wanted = line.quantity - line.delivered_quantity
         claim = claims.get(line.pk)

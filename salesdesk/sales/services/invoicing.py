@@ -31,14 +31,18 @@ def billable_quantities(order: SalesOrder, *, on_delivery: bool, lines=None) -> 
     return result
 
 
-def _states(order: SalesOrder, lines=None) -> None:
+def money_states(order: SalesOrder, lines=None) -> None:
     """Invoice and payment states from the lines' (quantity, invoiced) pairs (read here unless given)."""
     if lines is None:
         lines = [(quantity, billed) for _, quantity, _, billed in reads.line_progress(order)]
     order.invoice_state = progress.invoice_state(lines)
-    # Once everything is billed, what is owed is what was billed (credit notes lower it).
+    # Once everything is billed, what is owed is what was billed (credit notes lower it);
+    # nothing owed on a fully billed order (free goods, all credited) is nothing left to pay.
     owed = order.invoiced_amount if order.invoice_state == "invoiced" else order.total_amount
-    order.payment_state = progress.payment_state(owed, order.paid_amount)
+    if order.invoice_state == "invoiced" and owed <= 0:
+        order.payment_state = "paid"
+    else:
+        order.payment_state = progress.payment_state(owed, order.paid_amount)
 
 
 def order_record_invoice(*, order: SalesOrder, quantities: dict[int, Decimal], amount: Decimal) -> SalesOrder:
@@ -63,7 +67,7 @@ def order_record_invoice(*, order: SalesOrder, quantities: dict[int, Decimal], a
     ):
         raise OverInvoicing(order_lines=sorted(quantities))
     order.invoiced_amount += amount
-    _states(order, [(quantity, billed) for quantity, billed in lines.values()])
+    money_states(order, [(quantity, billed) for quantity, billed in lines.values()])
     # The customer's open orders drop by what is now billed; the last invoice takes the rest.
     reduction = order.open_amount if order.invoice_state == "invoiced" else min(order.open_amount, in_base(order, amount))
     if reduction:
@@ -95,7 +99,7 @@ def order_record_credit(*, order: SalesOrder, amount: Decimal, quantities: dict[
         if not updated:
             raise OverInvoicing(order_line=line_id, quantity=str(-quantity))
     order.invoiced_amount = max(order.invoiced_amount - amount, ZERO)
-    _states(order)
+    money_states(order)
     if quantities:
         # The refused goods are owed again: their value is back on the customer's open orders until billed again.
         back = in_base(order, amount)
@@ -109,6 +113,6 @@ def order_record_payment(*, order: SalesOrder, amount: Decimal) -> SalesOrder:
     """Money was settled on (or, negative, taken back from) this order's invoices (order currency)."""
     order = reads.locked_order_figures(order)
     order.paid_amount += amount
-    _states(order)
+    money_states(order)
     close_if_done(order, changed=("paid_amount", "invoice_state", "payment_state"))
     return order

@@ -3,6 +3,7 @@
 from datetime import date
 
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 
 from salesdesk.core import instances, rows, workflow
@@ -10,10 +11,10 @@ from salesdesk.core.errors import Invalid, InvalidTransition
 from salesdesk.core.money import ZERO
 from salesdesk.customers import services as customer_services
 from salesdesk.customers.models import Customer
-from salesdesk.sales import progress, reads
+from salesdesk.sales import reads
 from salesdesk.sales.errors import NotEditable, PriceApprovalRequired
 from salesdesk.sales.models import Contract, Quotation, SalesOrder, SalesOrderLine, SalesOrderRevision
-from salesdesk.sales.services import approvals, common, credit, goods
+from salesdesk.sales.services import approvals, common, credit, goods, invoicing
 from salesdesk.sales.services import lines as line_service
 from salesdesk.sales.services.confirmation import book_confirmation, consume_contract, in_base, locked
 
@@ -206,6 +207,12 @@ def order_delete(*, order: SalesOrder, actor) -> None:
     order.delete()
 
 
+def _terms(line) -> tuple:
+    """What a line sells and at what price (an order line, or a priced line of an amendment)."""
+    tax = getattr(line, "tax", None)
+    return (line.product.pk, line.unit_price, line.discount_percent, tax.pk if tax is not None else None)
+
+
 def _done(line: SalesOrderLine):
     """What of a line is past changing: invoiced, or goods delivered (services count as delivered at confirmation)."""
     delivered = line.delivered_quantity if line.product.kind == "goods" else ZERO
@@ -291,6 +298,9 @@ def order_amend(*, order: SalesOrder, actor, membership, lines, reason: str = ""
         old = existing.get(new.id)
         if old is not None and new.quantity < _done(old):
             raise Invalid({"lines": [f"Line {old.pk}: cannot order less than was delivered or invoiced."]})
+        if old is not None and _done(old) > 0 and _terms(new) != _terms(old):
+            # What left the warehouse or was billed was that product at that price: only the quantity may grow.
+            raise Invalid({"lines": [f"Line {old.pk} was delivered or invoiced: its product, price, discount and tax cannot change."]})
     # Lines a manager already approved at these exact prices stay approved.
     below = [
         b
@@ -322,7 +332,12 @@ def order_amend(*, order: SalesOrder, actor, membership, lines, reason: str = ""
     goods.release_lines(company_id=order.company_id, order_line_ids=removed)
     for line in existing.values():
         if line.pk not in keep_ids:
-            line.delete()
+            try:
+                line.delete()
+            except ProtectedError as exc:  # the whole amendment is undone with the refusal
+                raise Invalid(
+                    {"lines": [f"Line {line.pk} is on a draft delivery or invoice: cancel that document first, then remove the line."]}
+                ) from exc
     for i, new in enumerate(priced):
         values = {**new.model_values(), "contract_item": new.contract_item}
         old = existing.get(new.id)
@@ -345,8 +360,9 @@ def order_amend(*, order: SalesOrder, actor, membership, lines, reason: str = ""
     new_open = max(order.open_amount + increase, ZERO)
     customer_services.account_add(customer_id=order.customer_id, company_id=order.company_id, open_orders=new_open - order.open_amount)
     order.open_amount = new_open
-    order.invoice_state = progress.invoice_state((line.quantity, line.invoiced_quantity) for line in order.lines.all())
-    order.save(update_fields=["untaxed_amount", "tax_amount", "total_amount", "revision", "open_amount", "invoice_state"])
+    # New lines may leave a paid order owing again, and removed ones may leave nothing owed.
+    invoicing.money_states(order, [(line.quantity, line.invoiced_quantity) for line in order.lines.all()])
+    order.save(update_fields=["untaxed_amount", "tax_amount", "total_amount", "revision", "open_amount", "invoice_state", "payment_state"])
     goods.rereserve_order(order)
     goods.refresh_states(order, actor=actor)
     workflow.record_event(order, actor=actor, note=f"amended (revision {order.revision}){': ' + reason if reason else ''}")

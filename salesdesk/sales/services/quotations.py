@@ -106,6 +106,7 @@ def quotation_send(*, quotation: Quotation, actor, to: str | None = None) -> Quo
 
     with transaction.atomic():
         quotation = _locked(quotation)
+        _refuse_if_superseded(quotation)  # an old revision's PDF must not go out again
         address = (to or quotation.customer.email or "").strip()
         if not address:
             raise NoEmailAddress(to=["The customer has no email address."])
@@ -145,6 +146,7 @@ def quotation_reject(*, quotation: Quotation, actor, reason: str) -> Quotation:
     if not (reason or "").strip():
         raise Invalid({"reason": ["Say why the customer rejected it."]})
     quotation = _locked(quotation)
+    _refuse_if_superseded(quotation)
     quotation.rejection_reason = reason.strip()
     workflow.transition(quotation, to=Quotation.Status.REJECTED, actor=actor, note=reason.strip(), extra_fields=("rejection_reason",))
     return quotation
@@ -153,6 +155,7 @@ def quotation_reject(*, quotation: Quotation, actor, reason: str) -> Quotation:
 @transaction.atomic
 def quotation_cancel(*, quotation: Quotation, actor, reason: str = "") -> Quotation:
     quotation = _locked(quotation)
+    _refuse_if_superseded(quotation)
     return workflow.transition(quotation, to=Quotation.Status.CANCELLED, actor=actor, note=reason)
 
 
