@@ -10,6 +10,10 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
+# Every money amount stays below ten trillion: SQLite keeps a decimal column as a float, exact to
+# 15 significant digits, which is 13 before the point and 2 after. A larger figure would come
+# back rounded and no longer fit its column.
+MAX_AMOUNT = Decimal("1e13")
 
 # ISO 4217 minor units for the currencies whose places differ from 2.
 _MINOR_UNITS = {"JPY": 0, "KRW": 0, "CLP": 0, "ISK": 0, "VND": 0, "BHD": 3, "KWD": 3, "JOD": 3, "OMR": 3, "TND": 3}

@@ -25,6 +25,7 @@ from salesdesk.catalog.models import Currency
 from salesdesk.core.api.decimals import TrimmedDecimalField
 from salesdesk.core.api.fields import CompanyRelatedField, CompanySlugField
 from salesdesk.core.api.serializers import CompanyModelSerializer, IsoDateField
+from salesdesk.core.money import MAX_AMOUNT
 from salesdesk.fulfilment import selectors as fulfilment_selectors
 from salesdesk.fulfilment.models import Delivery
 from salesdesk.sales import selectors as sales_selectors
@@ -39,7 +40,7 @@ CENT = Decimal("0.01")
 
 def money(**kwargs) -> TrimmedDecimalField:
     """A money amount from input: above zero, at most two places."""
-    return TrimmedDecimalField(max_digits=16, decimal_places=2, min_value=CENT, **kwargs)
+    return TrimmedDecimalField(max_digits=16, decimal_places=2, min_value=CENT, max_value=MAX_AMOUNT - CENT, **kwargs)
 
 
 def order_field(**kwargs) -> VisibleRelatedField:

@@ -9,7 +9,7 @@ from salesdesk.billing.models import BillingSettings
 from salesdesk.catalog.models import Currency
 from salesdesk.catalog.selectors import rate_on
 from salesdesk.core.errors import Invalid
-from salesdesk.core.money import ZERO, round_money
+from salesdesk.core.money import MAX_AMOUNT, ZERO, round_money
 from salesdesk.core.numbering import format_number, next_number
 from salesdesk.sales.services.common import document_currency  # noqa: F401  (one rule for every document)
 
@@ -79,7 +79,7 @@ def positive_amount(value, field: str = "amount", places: int = 2) -> Decimal:
         raise Invalid({field: ["Not a number."]})
     if value <= ZERO:
         raise Invalid({field: ["Must be greater than zero."]})
-    if value >= Decimal("1e14"):  # checked first: rounding a huge number overflows Decimal's precision
+    if value >= MAX_AMOUNT:  # checked first: rounding a huge number overflows Decimal's precision
         raise Invalid({field: ["Too large."]})
     if value != round_money(value, places):
         raise Invalid({field: [f"At most {places} decimal places."]})

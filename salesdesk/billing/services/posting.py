@@ -44,10 +44,13 @@ def instalments_for(invoice: Invoice) -> list[tuple[int, object, Decimal]]:
     if not term_lines or invoice.kind == Kind.CREDIT_NOTE:
         return [(0, invoice.issue_date, invoice.total_amount)]
     amounts = split(invoice.total_amount, [line.percent for line in term_lines], invoice.currency.decimal_places)
-    return [
-        (i, invoice.issue_date + timedelta(days=line.days), amount)
-        for i, (line, amount) in enumerate(zip(term_lines, amounts, strict=True))
-    ]
+    try:
+        return [
+            (i, invoice.issue_date + timedelta(days=line.days), amount)
+            for i, (line, amount) in enumerate(zip(term_lines, amounts, strict=True))
+        ]
+    except OverflowError:  # a due date past the calendar's last day
+        raise Invalid({"issue_date": ["Too far in the future for the payment term's due dates."]}) from None
 
 
 def _ledger_lines(invoice: Invoice) -> list[dict]:

@@ -9,13 +9,24 @@ from rest_framework.settings import ISO_8601
 from salesdesk.core.api.decimals import TrimmedDecimalField
 from salesdesk.core.api.fields import CompanyRelatedField
 
+LAST_YEAR = 9000  # the latest year a date given to the API may have
+
 
 class IsoDateField(serializers.DateField):
-    """Always `YYYY-MM-DD`: `strftime("%Y")` drops the zero padding of years before 1000."""
+    """Always `YYYY-MM-DD`: `strftime("%Y")` drops the zero padding of years before 1000.
+
+    Dates past the year 9000 are refused: a due date or validity counted from them would pass
+    the last date the calendar types hold (9999-12-31)."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("format", ISO_8601)
         super().__init__(**kwargs)
+
+    def to_internal_value(self, value):
+        parsed = super().to_internal_value(value)
+        if parsed.year > LAST_YEAR:
+            raise serializers.ValidationError(f"Too far in the future (after the year {LAST_YEAR}).", code="too_late")
+        return parsed
 
 
 def _copy(field):

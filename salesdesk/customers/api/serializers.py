@@ -88,3 +88,10 @@ class PaymentTermSerializer(CompanyModelSerializer):
     class Meta:
         model = PaymentTerm
         fields = ["id", "name", "lines"]
+
+    def validate_lines(self, lines):
+        # A PATCH skips missing fields of nested rows too; each row still needs both.
+        errors = [{name: ["This field is required."] for name in ("percent", "days") if name not in line} for line in lines]
+        if any(errors):
+            raise serializers.ValidationError(errors)
+        return lines

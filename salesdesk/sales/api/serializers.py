@@ -149,11 +149,11 @@ class AmendLineSerializer(SalesOrderLineSerializer):
     id = serializers.IntegerField(required=False, min_value=1, help_text="An existing line of the order to change.")
 
 
-def require_line_fields(lines: list[dict], required=("product", "quantity")) -> None:
+def require_line_fields(lines: list[dict], required=("product", "quantity"), key: str = "lines") -> None:
     """A PATCH skips missing fields of nested lines too; a line still needs its product and quantity."""
     errors = [{name: ["This field is required."] for name in required if name not in line} for line in lines]
     if any(errors):
-        raise serializers.ValidationError({"lines": errors})
+        raise serializers.ValidationError({key: errors})
 
 
 def line_values(lines: list[dict]) -> list[dict]:
@@ -349,6 +349,7 @@ class ContractSerializer(CompanyModelSerializer):
         end = attrs.get("valid_to", getattr(self.instance, "valid_to", None))
         if start and end and end < start:
             raise serializers.ValidationError({"valid_to": ["Must be on or after valid_from."]})
+        require_line_fields(attrs.get("items", []), ("product", "price", "quantity"), key="items")
         products = [item["product"].pk for item in attrs.get("items", [])]
         if len(products) != len(set(products)):
             raise serializers.ValidationError({"items": ["A product appears only once in a contract."]})

@@ -10,7 +10,7 @@ from salesdesk.accounts import roles
 from salesdesk.catalog.models import Product, Tax
 from salesdesk.catalog.pricing import NoExchangeRate
 from salesdesk.core.errors import Invalid
-from salesdesk.core.money import ZERO, display
+from salesdesk.core.money import MAX_AMOUNT, ZERO, display
 from salesdesk.sales import floors, prices
 from salesdesk.sales.models import ContractItem
 from salesdesk.sales.selectors import sales_settings
@@ -162,6 +162,11 @@ def apply_totals(lines: Sequence, places: int, *, frozen: bool = False):
         ],
         places=places,
     )
+    too_large = [i for i, amount in enumerate(totals.line_amounts) if abs(amount) >= MAX_AMOUNT]
+    if too_large or abs(totals.total) >= MAX_AMOUNT:
+        # Refused before anything is written: such a figure could not be stored exactly.
+        message = f"The amount is too large (at most {MAX_AMOUNT - 1:,} per line and per document)."
+        raise Invalid({"lines": [{"amount": [message]} if i in too_large else {} for i in range(len(lines))] if too_large else [message]})
     for line, amount in zip(lines, totals.line_amounts, strict=True):
         line.amount = amount
     return totals

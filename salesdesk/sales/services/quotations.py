@@ -53,7 +53,10 @@ def quotation_create(
 ) -> Quotation:
     customer = common.check_customer(company, membership, customer)
     on = date or common.today()
-    valid_until = valid_until or on + timedelta(days=_validity_days(company))
+    try:
+        valid_until = valid_until or on + timedelta(days=_validity_days(company))
+    except OverflowError:  # past the calendar's last day
+        raise Invalid({"date": ["Too far in the future."]}) from None
     if valid_until < on:
         raise Invalid({"valid_until": ["Must be on or after the quotation date."]})
     if price_list is not None and price_list.company_id != company.pk:
