@@ -8,7 +8,7 @@ from typing import Any
 from salesdesk.catalog import pricing
 from salesdesk.catalog.models import PriceList, Product, ProductCategory
 from salesdesk.catalog.selectors import rate_on
-from salesdesk.core.money import display
+from salesdesk.core.money import display, round_money
 from salesdesk.core.prepared import Prepared
 from salesdesk.sales import floors
 from salesdesk.sales.models import ContractItem
@@ -44,11 +44,14 @@ _DEFAULT_LIST = Prepared(lambda company: PriceList.objects.filter(company_id=com
 
 
 def candidates(company, customer, price_list: PriceList | None = None) -> list[pricing.Candidate]:
-    """The price lists to try, in order: the document's (or the customer's), the group's, the default."""
+    """The price lists to try, in order: the document's, the customer's, the group's, the default.
+
+    A document's own list goes first, not instead of the customer's: a product it does not
+    price still takes the customer's agreed list before the group's or the default."""
     found: list[tuple[str, PriceList]] = []
     if price_list is not None:
         found.append(("document", price_list))
-    elif customer.price_list_id:
+    if customer.price_list_id:
         found.append(("customer", customer.price_list))
     if customer.group_id and customer.group.price_list_id:
         found.append(("group", customer.group.price_list))
@@ -131,9 +134,21 @@ class Quote:
 
 
 def quote_product(
-    *, company, customer, product: Product, quantity: Decimal, on: date, currency: str, lists=None, contract=None, price_list=None
+    *,
+    company,
+    customer,
+    product: Product,
+    quantity: Decimal,
+    on: date,
+    currency: str,
+    lists=None,
+    contract=None,
+    price_list=None,
+    drawn: dict | None = None,
 ) -> Quote:
-    """The authorised price of a product for this customer (contract, price list or list price) and its floor."""
+    """The authorised price of a product for this customer (contract, price list or list price) and its floor.
+
+    `drawn`: what earlier lines of the same document already take of each contract item."""
     result = price(
         company=company, customer=customer, product=product, quantity=quantity, on=on, currency=currency, lists=lists, price_list=price_list
     )
@@ -142,12 +157,24 @@ def quote_product(
     explanation = list(result.explanation)
     source, unit, item = result.source, result.unit_price, _contract_item(contract, product)
     if item is not None:
-        if contract.allow_over_commitment or quantity <= item.remaining_quantity:
-            unit, source = item.price, "contract"
+        left = item.remaining_quantity - (drawn or {}).get(item.pk, 0)
+        if contract.allow_over_commitment or quantity <= left:
+            # The agreed price is in the contract's currency; the line is in the document's.
+            agreed = pricing.convert(
+                item.price,
+                from_currency=contract.currency.code,
+                to_currency=currency,
+                base_currency=company.base_currency,
+                on=on,
+                rate=rate_lookup(company),
+            )
+            unit, source = round_money(agreed, pricing.UNIT_PRICE_PLACES), "contract"
             explanation.append(f"contract {contract.number} agreed price {display(item.price)} {contract.currency.code}")
+            if contract.currency.code != currency:
+                explanation.append(f"converted to {display(unit)} {currency} at the rate of {on.isoformat()}")
         else:
             explanation.append(
-                f"contract {contract.number}: only {item.remaining_quantity.normalize()} left of the committed quantity, so the price list applies"
+                f"contract {contract.number}: only {max(left, Decimal(0)).normalize()} left of the committed quantity, so the price list applies"
             )
             item = None
     floor = floors.floor_price(

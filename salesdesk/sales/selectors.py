@@ -9,6 +9,7 @@ from django.db.models.expressions import RawSQL
 
 from salesdesk.accounts import roles
 from salesdesk.accounts.selectors import scope_by_salesperson, visible_salesperson_ids
+from salesdesk.catalog import pricing
 from salesdesk.core.money import ZERO, round_money
 from salesdesk.sales import prices, progress, reads
 from salesdesk.sales.models import WAITING, Contract, PriceApproval, PriceApprovalLine, Quotation, SalesOrder, SalesSettings
@@ -86,10 +87,12 @@ def contracts_expiring(company, membership, days: int = 30, today: date | None =
 
 
 def price_overrides_report(company, membership, year: int | None = None) -> list[dict]:
-    """Per salesperson and month: approved lines below the floor and the money given away against it."""
+    """Per salesperson and month: approved lines below the floor and the money given away against it,
+    in the company's currency (each order's amount at the rate of its date)."""
     qs = PriceApprovalLine.objects.filter(company=company, approval__status=PriceApproval.Status.APPROVED).select_related(
-        "approval__order__salesperson"
+        "approval__order__salesperson", "approval__order__currency"
     )
+    base, rates = company.base_currency, prices.rate_lookup(company)
     ids = visible_salesperson_ids(membership)
     if ids is not None:
         qs = qs.filter(approval__order__salesperson_id__in=ids)
@@ -102,7 +105,13 @@ def price_overrides_report(company, membership, year: int | None = None) -> list
         row = rows[(salesperson.pk if salesperson else 0, month)]
         row.update(salesperson=salesperson, month=month)
         row["lines"] += 1
-        row["given_away"] += max(line.floor_price - line.net_unit_price, ZERO) * line.quantity
+        given = max(line.floor_price - line.net_unit_price, ZERO) * line.quantity
+        order = line.approval.order
+        if given and order.currency.code != base:
+            given = pricing.convert(
+                given, from_currency=order.currency.code, to_currency=base, base_currency=base, on=order.date, rate=rates
+            )
+        row["given_away"] += given
     out = sorted(rows.values(), key=lambda r: (r["month"], str(r["salesperson"])), reverse=True)
     for row in out:
         row["given_away"] = round_money(row["given_away"], 2)

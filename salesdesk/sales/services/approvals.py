@@ -12,12 +12,13 @@ from salesdesk.sales.models import PriceApproval, PriceApprovalLine, SalesOrder
 
 
 def covers(order: SalesOrder, lines) -> bool:
-    """An approved request covers these lines if it saw each of them at the same price and discount."""
+    """An approved request covers these lines if it saw each of them: the same product at the same
+    price, discount and quantity."""
     approval = order.price_approvals.filter(status=PriceApproval.Status.APPROVED).order_by("-decided_at", "-id").first()
     if approval is None:
         return False
-    seen = {(a.order_line_id, a.unit_price, a.discount_percent, a.quantity) for a in approval.lines.all()}
-    return all((line.pk, line.unit_price, line.discount_percent, line.quantity) in seen for line in lines)
+    seen = {(a.order_line_id, a.product_id, a.unit_price, a.discount_percent, a.quantity) for a in approval.lines.all()}
+    return all((line.pk, line.product_id, line.unit_price, line.discount_percent, line.quantity) in seen for line in lines)
 
 
 def request(*, order: SalesOrder, actor, lines, breaches) -> PriceApproval:
@@ -67,7 +68,9 @@ def _check_decider(approval: PriceApproval, membership) -> None:
     if membership.has_role(roles.ADMINISTRATOR):
         return
     salesperson_id = approval.order.salesperson_id
-    if membership.has_role(roles.SALES_MANAGER) and membership.user_id != salesperson_id:
+    # Nobody decides on a price they asked for, even on a team member's order.
+    own = membership.user_id in (salesperson_id, approval.requested_by_id)
+    if membership.has_role(roles.SALES_MANAGER) and not own:
         visible = visible_salesperson_ids(membership)
         if visible is None or salesperson_id in visible:
             return

@@ -72,6 +72,7 @@ def build(*, company, customer, currency: str, on: date, raw_lines: Sequence[dic
     lists = prices.candidates(company, customer, price_list)
     out: list[PricedLine] = []
     line_errors: list[dict[str, list[str]]] = []
+    drawn: dict[int, Decimal] = {}  # contract item -> what earlier lines of this document take of it
     for raw in raw_lines:
         errors: dict[str, list[str]] = {}
         product = raw.get("product")
@@ -106,6 +107,7 @@ def build(*, company, customer, currency: str, on: date, raw_lines: Sequence[dic
                 currency=currency,
                 lists=lists,
                 contract=contract,
+                drawn=drawn,
             )
         except NoExchangeRate as exc:
             line_errors[-1] = {"product": [f"No exchange rate for {exc.currency} on {exc.on.isoformat()}."]}
@@ -118,6 +120,8 @@ def build(*, company, customer, currency: str, on: date, raw_lines: Sequence[dic
             quote.source,
             quote.contract_item,
         )
+        if item is not None:
+            drawn[item.pk] = drawn.get(item.pk, ZERO) + quantity
         if unit_price is None:
             unit_price = result_price
         else:

@@ -33,6 +33,10 @@ def _active_contract(company, customer, on: date, contract: Contract | None) -> 
     return reads.active_contract(company.pk, customer.pk, on)
 
 
+def _in_force(contract: Contract | None, on: date) -> bool:
+    return contract is not None and contract.status == Contract.Status.ACTIVE and contract.valid_from <= on <= contract.valid_to
+
+
 def _write_lines(order: SalesOrder, raw_lines, new: bool = False) -> None:
     priced = line_service.build(
         company=order.company,
@@ -141,6 +145,10 @@ def order_update(*, order: SalesOrder, actor, membership, values: dict, lines=No
         setattr(order, name, value)
     if "contract" in values:
         order.contract = _active_contract(order.company, order.customer, order.date, values["contract"]) if values["contract"] else None
+    elif "date" in values and not _in_force(order.contract, order.date):
+        # Only an order dated within a contract's period takes its prices: a new date takes the
+        # contract in force on it, if any.
+        order.contract = reads.active_contract(order.company_id, order.customer_id, order.date)
     order.save()
     if lines is not None or {"price_list", "currency", "date", "contract"} & set(values):
         _write_lines(order, lines if lines is not None else common.reprice_inputs(order))
@@ -245,8 +253,14 @@ def order_cancel(*, order: SalesOrder, actor, reason: str = "") -> SalesOrder:
 
 
 def _as_line(priced) -> SalesOrderLine:
-    """A priced line in the shape the approval check compares (id, price, discount, quantity)."""
-    return SalesOrderLine(pk=priced.id, unit_price=priced.unit_price, discount_percent=priced.discount_percent, quantity=priced.quantity)
+    """A priced line in the shape the approval check compares (id, product, price, discount, quantity)."""
+    return SalesOrderLine(
+        pk=priced.id,
+        product_id=priced.product.pk,
+        unit_price=priced.unit_price,
+        discount_percent=priced.discount_percent,
+        quantity=priced.quantity,
+    )
 
 
 def _snapshot(order: SalesOrder) -> dict:
