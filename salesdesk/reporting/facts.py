@@ -186,7 +186,8 @@ def delivery_facts(ctx: Context, ids: list[int]) -> Facts:
         d.pk: d
         for d in Delivery.objects.filter(company=ctx.company, pk__in=ids, status__in=["shipped", "delivered"])
         .order_by()
-        .values_list("pk", "customer_id", "shipped_at", "date", named=True)
+        # The order's salesperson made the sale: a delivery counts for them, as the order and its invoice do.
+        .values_list("pk", "customer_id", "shipped_at", "date", "sales_order__salesperson_id", named=True)
     }
     lines = list(
         DeliveryLine.objects.filter(delivery_id__in=deliveries).values_list(
@@ -200,7 +201,8 @@ def delivery_facts(ctx: Context, ids: list[int]) -> Facts:
     for pk, delivery_id, _sequence, product_id, quantity, cost, order_line_id in lines:
         delivery = deliveries[delivery_id]
         on = timezone.localdate(delivery.shipped_at) if delivery.shipped_at else delivery.date
-        key = ctx.key(Measure.DELIVERED, Source.DELIVERY, delivery_id, pk, on, delivery.customer_id, 0, product_id)
+        seller = delivery.sales_order__salesperson_id or 0
+        key = ctx.key(Measure.DELIVERED, Source.DELIVERY, delivery_id, pk, on, delivery.customer_id, seller, product_id)
         facts[key] = Figures(quantity, _valued(ctx, values, order_line_id, quantity), cost, counted.get(pk, 0))
     return facts
 
@@ -211,7 +213,7 @@ def return_facts(ctx: Context, ids: list[int]) -> Facts:
         r.pk: r
         for r in ReturnRequest.objects.filter(company=ctx.company, pk__in=ids, status__in=["received", "credited"])
         .order_by()
-        .values_list("pk", "customer_id", "received_at", "date", "sales_order_id", named=True)
+        .values_list("pk", "customer_id", "received_at", "date", "sales_order_id", "sales_order__salesperson_id", named=True)
     }
     lines = list(
         # Goods back for repair go out to the customer again: they were never taken back from the sale.
@@ -232,7 +234,8 @@ def return_facts(ctx: Context, ids: list[int]) -> Facts:
         request = requests[request_id]
         on = timezone.localdate(request.received_at) if request.received_at else request.date
         order_line_id = by_product.get((request.sales_order_id, product_id))
-        key = ctx.key(Measure.DELIVERED, Source.RETURN, request_id, pk, on, request.customer_id, 0, product_id)
+        seller = request.sales_order__salesperson_id or 0
+        key = ctx.key(Measure.DELIVERED, Source.RETURN, request_id, pk, on, request.customer_id, seller, product_id)
         # A return is not a delivery undone: it leaves the count of deliveries as it is.
         facts[key] = Figures(-quantity, -_valued(ctx, values, order_line_id, quantity), -cost, 0)
     return facts

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 
 from salesdesk.accounts import roles
 from salesdesk.accounts.selectors import scope_by_salesperson, visible_salesperson_ids
@@ -101,7 +102,7 @@ def price_overrides_report(company, membership, year: int | None = None) -> list
     rows: dict[tuple, dict] = defaultdict(lambda: {"lines": 0, "given_away": ZERO})
     for line in qs:
         salesperson = line.approval.order.salesperson
-        month = line.approval.decided_at.date().replace(day=1)
+        month = timezone.localdate(line.approval.decided_at).replace(day=1)  # the company's month, as the year filter
         row = rows[(salesperson.pk if salesperson else 0, month)]
         row.update(salesperson=salesperson, month=month)
         row["lines"] += 1
