@@ -71,11 +71,11 @@ def xlsx_bytes(headers: Sequence[str], rows: Iterable[Sequence[Any]], title: str
     sheet.append([safe_text(str(h)) for h in headers])
     for c in sheet[1]:
         c.font = Font(bold=True)
-    for row in rows:
-        values = [cell(v) for v in row]
-        sheet.append(values)
-        # openpyxl would store a string starting with "=" as a formula: force text cells.
-        for c in sheet[sheet.max_row]:
+    for number, row in enumerate(rows, start=2):
+        sheet.append([cell(v) for v in row])
+        # openpyxl would store a string starting with "=" as a formula: force text cells. The row is
+        # counted here: asking the sheet for its last row walks every row each time.
+        for c in sheet[number]:
             if isinstance(c.value, str):
                 c.data_type = "s"
     sheet.freeze_panes = "A2"

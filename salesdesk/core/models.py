@@ -109,6 +109,10 @@ class AuditEntry(HighVolume):
             models.CheckConstraint(condition=models.Q(action__in=["create", "update", "delete", "status"]), name="audit_action_valid"),
         ]
 
+    def __str__(self) -> str:
+        what = f"{self.object_repr}: {self.field}" if self.field else self.object_repr
+        return f"{self.get_action_display()} {what}"
+
     def save(self, *args, **kwargs):
         # Append-only guard: an audit row is written once and never changed.
         if self.pk is not None:

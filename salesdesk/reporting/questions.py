@@ -107,6 +107,8 @@ def parse_cell(params, question: Question) -> dict:
             continue
         try:
             cell[name] = date.fromisoformat(raw) if name in PERIODS else int(raw)
+            if name not in PERIODS and not 0 <= cell[name] <= 2**62:  # as the filters' ids: a key the database can hold
+                raise ValueError(raw)
         except ValueError:
             errors[f"cell_{name}"] = [_("Not a value of this dimension.")]
     if errors:

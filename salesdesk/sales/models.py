@@ -40,6 +40,9 @@ class SalesSettings(CompanyOwned):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["company"], name="salessettings_one_per_company")]
 
+    def __str__(self) -> str:
+        return str(_("Sales settings"))
+
 
 class QuotationStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")

@@ -34,6 +34,9 @@ class BillingSettings(CompanyOwned):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["company"], name="billingsettings_one_per_company")]
 
+    def __str__(self) -> str:
+        return str(_("Billing settings"))
+
     def dunning_thresholds(self) -> list[tuple[int, int]]:
         """(level, days overdue) from the mildest to the firmest."""
         return [(1, self.dunning_level_1_days), (2, self.dunning_level_2_days), (3, self.dunning_level_3_days)]

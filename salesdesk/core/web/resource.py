@@ -52,13 +52,21 @@ class Filter:
         if not raw:
             return qs
         if self.kind in ("date_from", "date_to"):
-            day = parse_date(raw)
+            day = lenient_date(raw)
             return qs.filter(**{self.lookup: day}) if day else qs
         if raw not in {v for v, _ in self.options(request)}:
             return qs
         if raw == "__none__":
             return qs.filter(**{f"{self.lookup.split('__')[0]}__isnull": True})
         return qs.filter(**{self.lookup: raw})
+
+
+def lenient_date(raw: str):
+    """A `YYYY-MM-DD` date typed into a filter, or None when it is not one (2024-02-30 included)."""
+    try:
+        return parse_date(raw)
+    except ValueError:  # well formed but no such day
+        return None
 
 
 def yes_no(request):

@@ -20,15 +20,31 @@ from salesdesk.sales import services as sales_services
 from salesdesk.sales.errors import PriceApprovalRequired
 from salesdesk.sales.models import PriceApproval
 
-pytest_plugins = ["salesdesk.fulfilment.tests.conftest"]
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def goods(company, users, unit_pc, vat21, customer_of):
+    """A stocked chair, a customer of `sales` (North) invoiced on delivery, and a confirmed order for 4."""
+    from salesdesk.inventory.models import Warehouse
+
+    admin = users["admin"]
+    member = admin.memberships.get(company=company)
+    warehouse = Warehouse.objects.create(company=company, code="MAIN", name="Main warehouse")
+    chair = Product.objects.create(company=company, sku="CH", name="Chair", unit=unit_pc, list_price=D("100.00"), cost=D("60"), tax=vat21)
+    line = {"product": chair, "quantity": D("10"), "unit_cost": D("60")}
+    fulfilment.stock_adjust(company=company, actor=admin, warehouse=warehouse, reason="supplier", lines=[line], kind="receipt")
+    customer = customer_of("sales", "GOODS", status="active", invoice_policy="on_delivery")
+    made = sales_services.order_create(
+        company=company, actor=admin, membership=member, customer=customer, lines=[{"product": chair, "quantity": D("4")}]
+    )
+    return {"customer": customer, "order": sales_services.order_confirm(order=made, actor=admin, membership=member)}
 
 
 def test_a_delivery_counts_for_the_orders_salesperson_after_the_customer_moves(company, goods, people, users):
     admin, admin_member = people["admin"]
     accountant, accountant_member = people["accountant"]
-    goods["receive"]("10", "60")
-    order = goods["order"]("4")  # the customer belongs to `sales`, of the North team
+    order = goods["order"]  # the customer belongs to `sales`, of the North team
     customer_services.customer_update(
         customer=goods["customer"], actor=admin, membership=admin_member, values={"salesperson": users["sales3"]}
     )

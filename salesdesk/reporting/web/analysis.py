@@ -140,7 +140,8 @@ class AnalysisView(CompanyRequiredMixin, View):
         context = {
             "question": question,
             "errors": errors,
-            "table": _table(params, answer),
+            # After an error the page answers the default question: its cells drill into that one.
+            "table": _table({} if errors else params, answer),
             "column_titles": [tables.column_title(answer, c) for c in answer.column_keys],
             "measure_labels": [analysis.MEASURES[m] for m in question.measures],
             "row_labels": [analysis.PERIODS.get(d) or analysis.DIMENSIONS[d][0] for d in question.rows],

@@ -61,3 +61,5 @@ def test_the_order_form_lists_only_visible_contracts(web_as, customer_of, contra
     assert page.status_code == 200
     shown = page.context["contract_customers"]
     assert str(own_contract.pk) in shown and str(hidden_contract.pk) not in shown
+    offered = list(page.context["form"].fields["contract"].queryset)
+    assert own_contract in offered and hidden_contract not in offered

@@ -17,6 +17,7 @@ from salesdesk.core.web.forms import CompanyForm, CompanyFormSetBase
 from salesdesk.customers import selectors as customer_selectors
 from salesdesk.inventory.models import Warehouse
 from salesdesk.sales.models import Contract
+from salesdesk.sales.selectors import contracts_visible
 
 MIN_QUANTITY = Decimal("0.0001")
 
@@ -112,6 +113,8 @@ class OrderForm(DocumentForm):
         super().__init__(*args, **kwargs)
         self.fields["warehouse"].queryset = self.fields["warehouse"].queryset.filter(active=True).order_by("code")
         contracts = Contract.objects.filter(company=self.company, status=Contract.Status.ACTIVE).select_related("customer")
+        if self.request is not None and getattr(self.request, "membership", None) is not None:
+            contracts = contracts_visible(self.company, self.request.membership).filter(status=Contract.Status.ACTIVE)
         self.fields["contract"].queryset = contracts
         # The browser hides the contracts of other customers; `clean` makes sure of it.
         self.fields["contract"].widget.attrs["data-contract-picker"] = "1"

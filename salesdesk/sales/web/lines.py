@@ -12,12 +12,12 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from salesdesk.catalog.models import Currency, PriceList, Product
 from salesdesk.core.errors import DomainError, Invalid
 from salesdesk.core.money import ZERO, currency_places
+from salesdesk.core.web.resource import lenient_date
 from salesdesk.customers.selectors import customers_visible
 from salesdesk.sales import selectors
 from salesdesk.sales.models import Contract
@@ -105,7 +105,7 @@ def _header(request) -> dict[str, Any]:
         currency = customer.currency
     if currency is None:
         currency = Currency.objects.filter(company=company, code=company.base_currency).first()
-    on = parse_date(post.get("date") or "") or timezone.localdate()
+    on = lenient_date(post.get("date") or "") or timezone.localdate()
     return {
         "customer": customer,
         "currency": currency,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from salesdesk.catalog import selectors as catalog_selectors
+from salesdesk.catalog import visibility
 from salesdesk.core.errors import DomainError
 from salesdesk.core.web.access import CompanyRequiredMixin
 from salesdesk.core.web.forms import error_message
@@ -276,13 +277,15 @@ class ProductSearchView(CompanyRequiredMixin, View):
         qs = catalog_selectors.products(request.company).filter(active=True)
         if q:
             qs = qs.filter(Q(sku__icontains=q) | Q(name__icontains=q))
+        # Prices only for members who read sales documents (the warehouse sees none, as on product pages).
+        priced = "list_price" not in visibility.hidden_product_fields(request.membership)
         rows = [
             {
                 "id": p.pk,
                 "sku": p.sku,
                 "name": p.name,
                 "label": f"{p.sku} · {p.name}",
-                "list_price": str(p.list_price),
+                **({"list_price": str(p.list_price)} if priced else {}),
                 "unit": p.unit.code if p.unit_id else "",
             }
             for p in qs.order_by("sku")[: self.limit]
