@@ -153,6 +153,11 @@ def quote_product(
         company=company, customer=customer, product=product, quantity=quantity, on=on, currency=currency, lists=lists, price_list=price_list
     )
     cost = to_currency(company, product.cost, currency, on)
+    tax = product.tax
+    if cost and tax is not None and tax.included_in_price:
+        # Its prices include the tax and its cost does not: the margin floor is compared with a
+        # price that includes the tax, so it includes the tax too.
+        cost = cost * (100 + tax.rate) / 100
     product_floor = to_currency(company, product.floor_price, currency, on)
     explanation = list(result.explanation)
     source, unit, item = result.source, result.unit_price, _contract_item(contract, product)

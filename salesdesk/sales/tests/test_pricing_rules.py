@@ -160,3 +160,20 @@ def test_the_price_overrides_report_adds_up_in_the_companys_currency(shop):
         services.approval_approve(approval=approval_for(shop, made), actor=shop["users"]["manager"], membership=shop["members"]["manager"])
     rows = selectors.price_overrides_report(shop["company"], shop["members"]["admin"])
     assert [row["given_away"] for row in rows] == [D("2.00")]
+
+
+def test_the_margin_floor_of_a_price_with_tax_included_includes_the_tax(shop, unit_pc):
+    included = Tax.objects.create(company=shop["company"], name="VAT 21% included", rate=D("21"), included_in_price=True)
+    product = Product.objects.create(
+        company=shop["company"],
+        sku="P-INC",
+        name="Lamp",
+        unit=unit_pc,
+        list_price=D("150.00"),
+        cost=D("100"),
+        tax=included,
+        min_margin_percent=D("10"),
+    )
+    made = order(shop, "sales", [{"product": product, "quantity": D("1"), "unit_price": D("115.00")}])  # 95.04 before tax: below cost
+    assert made.lines.get().floor_price == D("133.1000")  # cost plus 10 %, plus the 21 % the price includes
+    approval_for(shop, made)  # a salesperson may not sell below it without approval
