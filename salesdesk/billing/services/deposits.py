@@ -19,6 +19,7 @@ from salesdesk.billing.services.payments import allocation_input
 from salesdesk.billing.services.settlement import exchange_difference
 from salesdesk.core import arithmetic, workflow
 from salesdesk.core.errors import Invalid, InvalidTransition
+from salesdesk.core.locking import lock_keys
 from salesdesk.core.money import ZERO
 from salesdesk.customers import services as customer_services
 from salesdesk.ledger import services as ledger
@@ -138,6 +139,12 @@ def _apply(deposit: Deposit, invoice: Invoice, amount: Decimal, actor) -> Deposi
 
 
 def _locked(deposit: Deposit) -> Deposit:
+    """The deposit locked, after its order: posting the order's invoice locks the order first and
+    the order's deposits last (to apply them), so a refund or an application locking the
+    deposit first would deadlock with it."""
+    order_id = Deposit.objects.filter(pk=deposit.pk).values_list("sales_order_id", flat=True).first()
+    if order_id:
+        lock_keys(SalesOrder, [order_id])
     return (
         Deposit.objects.select_for_update(of=("self",))
         .select_related("company", "customer", "currency")

@@ -39,12 +39,13 @@ def dunning_run(*, company, actor, on: date | None = None, send: bool = True) ->
         # What the customer disputes is not dunned: only the undisputed part of an invoice is.
         .filter(selectors.overdue(on), company=company, amount_due__gt=F("disputed_amount"))
         .select_related("customer", "currency")
-        .order_by("customer_id", "next_due_date", "id")
+        .order_by("customer_id", "currency_id", "next_due_date", "id")
     )
-    by_customer: dict[int, list[tuple[Invoice, int, int]]] = {}
+    # One letter per customer and currency: its lines and its total are in that currency.
+    by_customer: dict[tuple[int, int], list[tuple[Invoice, int, int]]] = {}
     for invoice in overdue:
         days = (on - invoice.next_due_date).days
-        by_customer.setdefault(invoice.customer_id, []).append((invoice, days, level_for(days, thresholds)))
+        by_customer.setdefault((invoice.customer_id, invoice.currency_id), []).append((invoice, days, level_for(days, thresholds)))
     letters = []
     for entries in by_customer.values():
         if not any(level > invoice.dunning_level for invoice, _, level in entries):
@@ -59,10 +60,7 @@ def dunning_run(*, company, actor, on: date | None = None, send: bool = True) ->
             level=level,
             date=on,
             currency=invoice0.currency,
-            total_overdue=sum(
-                (invoice.amount_due - invoice.disputed_amount for invoice, _, _ in entries if invoice.currency_id == invoice0.currency_id),
-                ZERO,
-            ),
+            total_overdue=sum((invoice.amount_due - invoice.disputed_amount for invoice, _, _ in entries), ZERO),
             created_by=actor,
         )
         DunningLetterLine.objects.bulk_create(

@@ -143,3 +143,27 @@ def test_payments_recorded_and_allocated_at_the_same_moment_do_not_deadlock(comp
     invoice.refresh_from_db()
     assert invoice.amount_due == D("320.00")
     assert CustomerAccount.objects.get(customer=buyer).receivable == D("320.00")
+
+
+def test_a_deposit_refunded_while_its_orders_invoice_posts_does_not_deadlock(company, acc, member, customer_of, confirmed_order):
+    """Posting applies the order's deposits last; a refund locks the order before the deposit, so
+    the two take turns instead of each waiting on the other."""
+    customers = []
+    for n in range(6):
+        customer = customer_of("sales", code=f"DP{n}", status="active")
+        customers.append(customer)
+        order = confirmed_order(customer)
+        deposit = services.deposit_create(company=company, actor=acc, customer=customer, amount=D("50.00"), sales_order=order)
+        draft = services.invoice_from_order(order=order, actor=acc, membership=member("accountant"))
+        results = run_together(
+            [
+                lambda draft=draft: services.invoice_post(invoice=draft, actor=acc),
+                lambda deposit=deposit: services.deposit_refund(deposit=deposit, actor=acc, amount=D("10.00")),
+            ]
+        )
+        # Either order of the two is right: the refund takes 10.00 first, or the posting used it all.
+        assert [outcome(r) for r in results] in (["ok", "ok"], ["ok", "invalid_transition"], ["ok", "over_allocation"])
+    assert ledger_selectors.maintained_balances(company) == ledger_selectors.balances_from_entries(company)
+    rebuilt = ledger_selectors.customer_receivables_from_entries(company)
+    for customer in customers:
+        assert CustomerAccount.objects.get(customer=customer).receivable == rebuilt.get(customer.pk, D("0.00"))

@@ -359,3 +359,21 @@ def test_the_totals_summed_by_the_database_equal_the_report_with_instalments_cur
     for who in ("sales", "sales3", "manager", "admin"):
         report(who)
     report(on=today() + timedelta(days=45))
+
+
+def test_a_customer_owing_in_two_currencies_gets_a_letter_per_currency(company, acc, buyer, manual):
+    from salesdesk.billing import documents
+
+    dollars = Currency.objects.create(company=company, code="USD", name="US dollar")
+    CurrencyRate.objects.create(company=company, currency=dollars, date=date(2020, 1, 1), rate=Decimal("1.10"))
+    on = timezone.localdate()
+    manual(buyer, "100.00", issue_date=on - timedelta(days=40))
+    manual(buyer, "250.00", currency=dollars, issue_date=on - timedelta(days=20))
+    letters = services.dunning_run(company=company, actor=acc, on=on, send=False)
+    assert sorted((letter.currency.code, letter.total_overdue) for letter in letters) == [
+        ("EUR", Decimal("100.00")),
+        ("USD", Decimal("250.00")),
+    ]
+    for letter in letters:
+        assert {line.invoice.currency_id for line in letter.lines.all()} == {letter.currency_id}
+        assert f"{letter.total_overdue} {letter.currency.code}" in documents.render_dunning_html(letter)
