@@ -145,25 +145,51 @@ def test_payments_recorded_and_allocated_at_the_same_moment_do_not_deadlock(comp
     assert CustomerAccount.objects.get(customer=buyer).receivable == D("320.00")
 
 
-def test_a_deposit_refunded_while_its_orders_invoice_posts_does_not_deadlock(company, acc, member, customer_of, confirmed_order):
-    """Posting applies the order's deposits last; a refund locks the order before the deposit, so
-    the two take turns instead of each waiting on the other."""
-    customers = []
-    for n in range(6):
-        customer = customer_of("sales", code=f"DP{n}", status="active")
-        customers.append(customer)
-        order = confirmed_order(customer)
-        deposit = services.deposit_create(company=company, actor=acc, customer=customer, amount=D("50.00"), sales_order=order)
-        draft = services.invoice_from_order(order=order, actor=acc, membership=member("accountant"))
-        results = run_together(
-            [
-                lambda draft=draft: services.invoice_post(invoice=draft, actor=acc),
-                lambda deposit=deposit: services.deposit_refund(deposit=deposit, actor=acc, amount=D("10.00")),
-            ]
-        )
-        # Either order of the two is right: the refund takes 10.00 first, or the posting used it all.
-        assert [outcome(r) for r in results] in (["ok", "ok"], ["ok", "invalid_transition"], ["ok", "over_allocation"])
-    assert ledger_selectors.maintained_balances(company) == ledger_selectors.balances_from_entries(company)
-    rebuilt = ledger_selectors.customer_receivables_from_entries(company)
-    for customer in customers:
-        assert CustomerAccount.objects.get(customer=customer).receivable == rebuilt.get(customer.pk, D("0.00"))
+def test_a_deposit_refund_waits_for_its_order_before_locking_the_deposit(company, acc, customer_of, confirmed_order):
+    """Posting the order's invoice locks the order first and the order's deposits last (to apply
+    them). A refund that locked the deposit first could deadlock with it, so it takes the order's
+    lock first: while someone holds the order, the refund waits and the deposit stays free."""
+    import time
+
+    from django.db import transaction
+
+    from salesdesk.billing.models import Deposit
+    from salesdesk.sales.models import SalesOrder
+
+    order = confirmed_order(customer_of("sales", code="DP1", status="active"))
+    deposit = services.deposit_create(company=company, actor=acc, customer=order.customer, amount=D("50.00"), sales_order=order)
+    holding, release = threading.Event(), threading.Event()
+
+    def hold_the_order():
+        with transaction.atomic():
+            SalesOrder.objects.select_for_update().get(pk=order.pk)  # as a posting of its invoice does first
+            holding.set()
+            release.wait(10)
+        connection.close()
+
+    holder = threading.Thread(target=hold_the_order)
+    holder.start()
+    holding.wait(10)
+    refund: list = []
+
+    def refund_part():
+        try:
+            refund.append(services.deposit_refund(deposit=deposit, actor=acc, amount=D("10.00")))
+        except BaseException as exc:  # reported below
+            refund.append(exc)
+        finally:
+            connection.close()
+
+    refunder = threading.Thread(target=refund_part)
+    refunder.start()
+    time.sleep(0.5)
+    try:
+        assert not refund, "the refund went ahead while the order was locked"
+        with transaction.atomic():  # the deposit is not locked yet: the refund waits for the order
+            Deposit.objects.select_for_update(nowait=True).get(pk=deposit.pk)
+    finally:
+        release.set()
+        holder.join()
+        refunder.join()
+    assert outcome(refund[0]) == "ok"
+    assert Deposit.objects.get(pk=deposit.pk).held_amount == D("40.00")
