@@ -21,7 +21,7 @@ from django.db.models import Max, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from salesdesk.accounts.models import Region, SalesTeam, User
-from salesdesk.accounts.selectors import visible_salespeople, visible_salesperson_ids
+from salesdesk.accounts.selectors import scope_by_salesperson, visible_salespeople, visible_salesperson_ids
 from salesdesk.catalog.models import Product, ProductCategory
 from salesdesk.core.money import HUNDRED, ZERO, round_money
 from salesdesk.customers.models import Customer, CustomerGroup
@@ -264,9 +264,7 @@ def names_of(company, name: str, ids: set[int], membership=None) -> dict[int, st
     model, field_name = _NAMES[name]
     qs = model.objects.filter(company=company, pk__in=ids).order_by()  # by the model's order, SQLite walks its index
     if name == "customer" and membership is not None:
-        seen = visible_salesperson_ids(membership)
-        if seen is not None:
-            qs = qs.filter(salesperson_id__in=seen)
+        qs = scope_by_salesperson(qs, membership)  # the rule of the customer list
     if name in ("customer", "product"):
         code = "code" if name == "customer" else "sku"
         return {pk: f"{number} {label}" for pk, number, label in qs.values_list("pk", code, field_name)}

@@ -166,14 +166,21 @@ def apply_totals(lines: Sequence, places: int, *, frozen: bool = False):
         ],
         places=places,
     )
-    too_large = [i for i, amount in enumerate(totals.line_amounts) if abs(amount) >= MAX_AMOUNT]
-    if too_large or abs(totals.total) >= MAX_AMOUNT:
-        # Refused before anything is written: such a figure could not be stored exactly.
-        message = f"The amount is too large (at most {MAX_AMOUNT - 1:,} per line and per document)."
-        raise Invalid({"lines": [{"amount": [message]} if i in too_large else {} for i in range(len(lines))] if too_large else [message]})
+    _refuse_too_large(totals)
     for line, amount in zip(lines, totals.line_amounts, strict=True):
         line.amount = amount
     return totals
+
+
+def _refuse_too_large(totals) -> None:
+    """Refused before anything is written: a figure past `MAX_AMOUNT` could not be stored exactly.
+    The lines that are too large are named; a total too large for lines that fit is the document's."""
+    message = f"The amount is too large (at most {MAX_AMOUNT - 1:,} per line and per document)."
+    too_large = {i for i, amount in enumerate(totals.line_amounts) if abs(amount) >= MAX_AMOUNT}
+    if too_large:
+        raise Invalid({"lines": [{"amount": [message]} if i in too_large else {} for i in range(len(totals.line_amounts))]})
+    if abs(totals.total) >= MAX_AMOUNT:
+        raise Invalid({"lines": [message]})
 
 
 def authority_band(membership) -> Decimal | None:
