@@ -9,8 +9,9 @@ from django.core import mail
 
 from salesdesk.billing import services as billing
 from salesdesk.catalog.models import Product
-from salesdesk.core.errors import Invalid
+from salesdesk.core.errors import Invalid, InvalidTransition
 from salesdesk.customers import services as customer_services
+from salesdesk.customers.models import CustomerAccount
 from salesdesk.fulfilment import services as fulfilment
 from salesdesk.inventory.models import Reservation, StockLevel, Warehouse
 from salesdesk.sales import services as sales
@@ -239,3 +240,28 @@ def test_refused_goods_go_back_to_the_order_that_refused_them_first(desk):
     assert claims[second.lines.get().pk] == D("5")
     assert claims[line.pk] == D("0")
     assert desk.level() == (D("5"), D("5"), D("0"))
+
+
+def test_an_order_billed_on_order_and_wholly_credited_can_be_cancelled(desk):
+    buyer = desk.customer("X1", policy="on_order")
+    desk.receive("2")
+    order = desk.order(buyer, [(desk.chair, "2", None)])
+    invoice = desk.bill(order)
+    billing.invoice_credit(invoice=invoice, actor=desk.admin, reason="customer called the order off")
+    assert desk.level() == (D("2"), D("2"), D("0"))
+    sales.order_cancel(order=SalesOrder.objects.get(pk=order.pk), actor=desk.admin, reason="called off")
+    assert states(order)[0] == "cancelled"
+    assert desk.level() == (D("2"), D("0"), D("2"))  # the reserved chairs are free again
+    assert CustomerAccount.objects.get(customer=buyer).open_orders == D("0.00")
+
+
+def test_an_order_still_partly_billed_cannot_be_cancelled(desk):
+    buyer = desk.customer("X2", policy="on_order")
+    desk.receive("2")
+    order = desk.order(buyer, [(desk.chair, "2", None)])
+    invoice = desk.bill(order)
+    billing.invoice_credit(invoice=invoice, actor=desk.admin, lines=[{"invoice_line": invoice.lines.get().pk, "quantity": D("1")}])
+    with pytest.raises(InvalidTransition):
+        sales.order_cancel(order=SalesOrder.objects.get(pk=order.pk), actor=desk.admin, reason="called off")
+    assert states(order)[0] == "confirmed"
+    assert desk.level() == (D("2"), D("2"), D("0"))

@@ -228,9 +228,11 @@ def _done(line: SalesOrderLine):
 
 
 def _has_progress(order: SalesOrder) -> bool:
-    return (
-        order.lines.filter(invoiced_quantity__gt=0).exists() or order.lines.filter(delivered_quantity__gt=0, product__kind="goods").exists()
-    )
+    """Goods delivered, or money still billed. An order billed on order whose invoices were then
+    wholly credited (the customer called it off before delivery) owes nothing and can be cancelled."""
+    if order.lines.filter(delivered_quantity__gt=0, product__kind="goods").exists():
+        return True
+    return order.invoiced_amount > 0 and order.lines.filter(invoiced_quantity__gt=0).exists()
 
 
 @transaction.atomic
