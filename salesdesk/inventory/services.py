@@ -73,6 +73,18 @@ def locked_levels(*, company_id: int, warehouse_id: int, product_ids) -> dict[in
     return levels
 
 
+def lock_levels_of(*, company_id: int, pairs) -> None:
+    """Lock the level rows of (warehouse id, product id) pairs in one fixed order, warehouse then
+    product, before changing several one by one: two orders amended or cancelled at once, with
+    the same products on their lines in other orders, would otherwise each hold one level and
+    wait for the other's (a deadlock)."""
+    by_warehouse: dict[int, set[int]] = {}
+    for warehouse_id, product_id in pairs:
+        by_warehouse.setdefault(warehouse_id, set()).add(product_id)
+    for warehouse_id in sorted(by_warehouse):
+        locked_levels(company_id=company_id, warehouse_id=warehouse_id, product_ids=by_warehouse[warehouse_id])
+
+
 _LEVEL_PLACES = {"on_hand": Q4, "reserved": Q4, "available": Q4}
 
 
@@ -364,10 +376,14 @@ def set_wanted(*, company_id: int, order_line_id: int, wanted: Decimal) -> None:
 @transaction.atomic
 def release(*, company_id: int, order_line_ids) -> None:
     """The order lines no longer need stock (the order was cancelled): their stock goes to the next in line."""
-    found = list(Reservation.objects.filter(company_id=company_id, order_line_id__in=list(order_line_ids)).values_list("pk", flat=True))
-    for pk in sorted(found):
-        reservation = Reservation.objects.get(pk=pk)
-        set_wanted(company_id=company_id, order_line_id=reservation.order_line_id, wanted=ZERO)
+    found = list(
+        Reservation.objects.filter(company_id=company_id, order_line_id__in=list(order_line_ids)).values_list(
+            "pk", "order_line_id", "warehouse_id", "product_id"
+        )
+    )
+    lock_levels_of(company_id=company_id, pairs=[(warehouse_id, product_id) for _pk, _line, warehouse_id, product_id in found])
+    for _pk, order_line_id, _warehouse, _product in sorted(found):
+        set_wanted(company_id=company_id, order_line_id=order_line_id, wanted=ZERO)
 
 
 @transaction.atomic

@@ -12,10 +12,11 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import connection
+from django.utils import timezone
 
 from salesdesk.billing import reads
 from salesdesk.billing.errors import OverAllocation
-from salesdesk.billing.models import Invoice
+from salesdesk.billing.models import Dispute, DisputeOutcome, Invoice
 from salesdesk.billing.services import common, open_items
 from salesdesk.core import arithmetic, cursors, rows, workflow
 from salesdesk.core.money import ZERO
@@ -35,6 +36,7 @@ _SETTLED = (
     "amount_credited",
     "amount_written_off",
     "amount_due",
+    "disputed_amount",
     "next_due_date",
     "sales_order",
     "customer",
@@ -108,8 +110,43 @@ def settle(invoice: Invoice, *, actor, paid: Decimal = ZERO, credited: Decimal =
         sales_services.order_record_credit(order=invoice.sales_order, amount=written_off)
     if invoice.kind == Invoice.Kind.INVOICE:
         refresh_oldest_due(invoice.company_id, invoice.customer_id)
+        if invoice.disputed_amount > invoice.amount_due:
+            _disputes_follow_due(invoice, actor=actor)
     open_items.sync_invoice(invoice, instalments)
     return invoice
+
+
+def _disputes_follow_due(invoice: Invoice, *, actor) -> None:
+    """Money paid or credited beyond the undisputed part settles what was disputed: the customer
+    paid it after all. The disputed amount never exceeds what is due, so the newest open
+    disputes give way first; one covered in full is resolved as collected."""
+    excess = invoice.disputed_amount - invoice.amount_due
+    now = timezone.now()
+    for dispute in (
+        Dispute.objects.select_for_update().filter(invoice_id=invoice.pk, status=Dispute.Status.OPEN).order_by("-opened_at", "-id")
+    ):
+        if excess <= 0:
+            break
+        cut = min(dispute.amount, excess)
+        excess -= cut
+        if cut < dispute.amount:
+            dispute.amount -= cut
+            rows.save_fields(dispute, ("amount",))
+            continue
+        dispute.outcome, dispute.resolution_note = DisputeOutcome.COLLECT, "paid while disputed"
+        dispute.resolved_by, dispute.resolved_at = actor, now
+        workflow.transition(
+            dispute,
+            to=Dispute.Status.RESOLVED,
+            actor=actor,
+            note="collect: paid while disputed",
+            extra_fields=("outcome", "resolution_note", "resolved_by", "resolved_at"),
+        )
+    lowered = invoice.disputed_amount - invoice.amount_due
+    arithmetic.bump(Invoice, where={"id": invoice.pk}, add={"disputed_amount": -lowered})
+    invoice.disputed_amount, invoice.disputed = invoice.amount_due, invoice.amount_due > 0
+    rows.save_fields(invoice, ("disputed",))
+    workflow.record_event(invoice, actor=actor, note=f"disputed amount lowered by {lowered}: paid or credited while disputed")
 
 
 def exchange_difference(*, company, customer, invoice_side: Decimal, money_side: Decimal, on, actor, source):

@@ -290,17 +290,35 @@ def test_an_unknown_outcome_is_refused_and_the_dispute_stays_open(company, acc, 
     assert snapshot(company) == before
 
 
-def test_a_dispute_on_an_invoice_paid_meanwhile_can_only_be_collected(company, acc, billed, buyer):
+def test_a_dispute_on_an_invoice_paid_meanwhile_is_collected_by_the_payment(company, acc, billed, buyer):
     invoice = billed("100.00")
     dispute = services.dispute_open(invoice=invoice, actor=acc, reason="price", amount=D("21.00"))
     services.payment_create(
         company=company, actor=acc, customer=buyer, amount=D("121.00"), allocations=[{"invoice": invoice, "amount": D("121.00")}]
     )
     invoice.refresh_from_db()
-    assert (invoice.status, invoice.amount_due) == ("paid", D("0.00"))
+    assert (invoice.status, invoice.amount_due, invoice.disputed_amount, invoice.disputed) == ("paid", D("0.00"), D("0.00"), False)
+    dispute.refresh_from_db()
+    assert (dispute.status, dispute.outcome, dispute.amount, dispute.resolved_by) == ("resolved", "collect", D("21.00"), acc)
     before = snapshot(company)
-    for outcome in ("credit_note", "write_off"):
-        with pytest.raises(NotOpen):
+    for outcome in ("credit_note", "write_off", "collect"):
+        with pytest.raises(InvalidTransition):
             services.dispute_resolve(dispute=dispute, actor=acc, outcome=outcome)
     assert snapshot(company) == before
-    assert services.dispute_resolve(dispute=dispute, actor=acc, outcome="collect").status == "resolved"
+
+
+def test_money_paid_into_the_disputed_part_lowers_the_newest_dispute_first(company, acc, billed, buyer):
+    invoice = billed("100.00")  # 121.00
+    older = services.dispute_open(invoice=invoice, actor=acc, reason="price", amount=D("21.00"))
+    newer = services.dispute_open(invoice=invoice, actor=acc, reason="quality", amount=D("30.00"))
+    # 70.00 is undisputed; the customer pays 80.00: 10.00 of it goes into what they disputed.
+    services.payment_create(
+        company=company, actor=acc, customer=buyer, amount=D("80.00"), allocations=[{"invoice": invoice, "amount": D("80.00")}]
+    )
+    invoice.refresh_from_db()
+    assert (invoice.amount_due, invoice.disputed_amount, invoice.disputed) == (D("41.00"), D("41.00"), True)
+    assert list(Dispute.objects.filter(pk__in=[older.pk, newer.pk]).order_by("pk").values_list("status", "amount")) == [
+        ("open", D("21.00")),
+        ("open", D("20.00")),
+    ]
+    assert not DunningLetter.objects.exists() and services.dunning_run(company=company, actor=acc, on=today() + timedelta(days=400)) == []

@@ -265,3 +265,29 @@ def test_an_order_still_partly_billed_cannot_be_cancelled(desk):
         sales.order_cancel(order=SalesOrder.objects.get(pk=order.pk), actor=desk.admin, reason="called off")
     assert states(order)[0] == "confirmed"
     assert desk.level() == (D("2"), D("2"), D("0"))
+
+
+@pytest.mark.parametrize("change", ["cancel", "amend"])
+def test_an_orders_stock_levels_are_locked_in_product_order_before_any_change(desk, monkeypatch, change):
+    """Lines in the reverse of product order: cancelling or amending still locks the levels
+    lowest product first, all before the first change, as confirming and shipping do (so two
+    such changes at once cannot each hold one level and wait for the other)."""
+    from salesdesk.inventory import services as stock
+
+    buyer = desk.customer("L1")
+    desk.receive("5", desk.table)
+    desk.receive("5", desk.chair)
+    order = desk.order(buyer, [(desk.table, "1", None), (desk.chair, "1", None)])
+    assert desk.chair.pk < desk.table.pk
+    taken = []
+    real = stock.locked_levels
+    monkeypatch.setattr(stock, "locked_levels", lambda **kw: taken.append(sorted(kw["product_ids"])) or real(**kw))
+    order = SalesOrder.objects.get(pk=order.pk)
+    if change == "cancel":
+        sales.order_cancel(order=order, actor=desk.admin, reason="called off")
+    else:
+        table, chair = order.lines.order_by("id")
+        desk.amend(
+            order, [{"id": line.pk, "product": line.product, "quantity": D("2"), "unit_price": line.unit_price} for line in (table, chair)]
+        )
+    assert taken[0] == [desk.chair.pk, desk.table.pk]

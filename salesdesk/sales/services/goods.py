@@ -84,6 +84,12 @@ def rereserve_order(order: SalesOrder) -> None:
     """After an amendment: each goods line's claim follows what it still needs, keeping its place in line."""
     lines = list(order.lines.select_related("product").order_by("id"))
     claims = {r.order_line_id: r for r in Reservation.objects.filter(company_id=order.company_id, order_line_id__in=[x.pk for x in lines])}
+    # Every level this may touch is locked first, in product order, as confirmations and
+    # shipments lock them: taken line by line, two amendments could wait on each other.
+    touched = {(claim.warehouse_id, claim.product_id) for claim in claims.values()}
+    if order.warehouse_id:
+        touched.update((order.warehouse_id, line.product_id) for line in lines if _goods(line) and line.quantity > line.delivered_quantity)
+    stock.lock_levels_of(company_id=order.company_id, pairs=touched)
     for line in lines:
         if not _goods(line):
             if line.delivered_quantity != line.quantity:
