@@ -81,3 +81,14 @@ def oldest_open_due_date_statement(company_id: int, customer_id: int) -> tuple[s
 def held_deposits(invoice: Invoice) -> list[Deposit]:
     """The deposits held for the invoice's order in its currency, locked, oldest first."""
     return _held_deposits.all(invoice.company_id, invoice.sales_order_id, invoice.currency_id)
+
+
+def draft_invoice_holds(order_line_ids: list[int]) -> dict[int, str]:
+    """Order lines on a draft invoice (or credit note): {order line id: "a draft invoice"}."""
+    found = InvoiceLine.objects.filter(order_line_id__in=order_line_ids, invoice__status=Invoice.Status.DRAFT).order_by("invoice_id")
+    return {line_id: f"draft invoice {invoice_id}" for line_id, invoice_id in found.values_list("order_line_id", "invoice_id")}
+
+
+def let_go_of_order_lines(order_line_ids: list[int]) -> None:
+    """A cancelled draft invoice keeps its lines' product and quantity, not their order line."""
+    InvoiceLine.objects.filter(order_line_id__in=order_line_ids, invoice__status=Invoice.Status.CANCELLED).update(order_line=None)

@@ -23,3 +23,16 @@ def locked_delivery(delivery: Delivery) -> Delivery:
 
 def delivery_lines(delivery: Delivery) -> list[DeliveryLine]:
     return _lines.all(delivery.pk, attach={"delivery": delivery})
+
+
+def open_delivery_holds(order_line_ids: list[int]) -> dict[int, str]:
+    """Order lines on a delivery not yet shipped (draft or picked): {order line id: "delivery N"}."""
+    open_statuses = (Delivery.Status.DRAFT, Delivery.Status.PICKED)
+    found = DeliveryLine.objects.filter(order_line_id__in=order_line_ids, delivery__status__in=open_statuses).order_by("delivery_id")
+    return {line_id: f"delivery {number}" for line_id, number in found.values_list("order_line_id", "delivery__number")}
+
+
+def let_go_of_order_lines(order_line_ids: list[int]) -> None:
+    """A cancelled or refused delivery keeps its lines' product and quantity, not their order line."""
+    closed = (Delivery.Status.CANCELLED, Delivery.Status.REFUSED)
+    DeliveryLine.objects.filter(order_line_id__in=order_line_ids, delivery__status__in=closed).update(order_line=None)

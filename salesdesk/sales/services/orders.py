@@ -11,7 +11,7 @@ from salesdesk.core.errors import Invalid, InvalidTransition
 from salesdesk.core.money import ZERO
 from salesdesk.customers import services as customer_services
 from salesdesk.customers.models import Customer
-from salesdesk.sales import reads
+from salesdesk.sales import holds, reads
 from salesdesk.sales.errors import NotEditable, PriceApprovalRequired
 from salesdesk.sales.models import Contract, Quotation, SalesOrder, SalesOrderLine, SalesOrderRevision
 from salesdesk.sales.services import approvals, common, credit, goods, invoicing
@@ -293,9 +293,14 @@ def order_amend(*, order: SalesOrder, actor, membership, lines, reason: str = ""
     errors = {}
     for line_id in keep_ids - set(existing):
         errors.setdefault("lines", []).append(f"Line {line_id} is not a line of this order.")
+    held = holds.held(existing)
     for line in existing.values():
         if line.pk not in keep_ids and _done(line) > 0:
             errors.setdefault("lines", []).append(f"Line {line.pk} was delivered or invoiced and cannot be removed.")
+        elif line.pk not in keep_ids and line.pk in held:
+            errors.setdefault("lines", []).append(
+                f"Line {line.pk} is on {held[line.pk]}: cancel that document first, then remove the line."
+            )
     if errors:
         raise Invalid(errors)
     # Give the contract back what this order drew, so the new lines are priced against what remains.
@@ -317,6 +322,11 @@ def order_amend(*, order: SalesOrder, actor, membership, lines, reason: str = ""
         if old is not None and _done(old) > 0 and _terms(new) != _terms(old):
             # What left the warehouse or was billed was that product at that price: only the quantity may grow.
             raise Invalid({"lines": [f"Line {old.pk} was delivered or invoiced: its product, price, discount and tax cannot change."]})
+        if old is not None and old.pk in held and _terms(new) != _terms(old):
+            # The open delivery or draft invoice will ship or bill the line as it was.
+            raise Invalid(
+                {"lines": [f"Line {old.pk} is on {held[old.pk]}: its product, price, discount and tax cannot change until that is done."]}
+            )
     # Lines a manager already approved at these exact prices stay approved.
     below = [
         b
@@ -348,12 +358,11 @@ def order_amend(*, order: SalesOrder, actor, membership, lines, reason: str = ""
     goods.release_lines(company_id=order.company_id, order_line_ids=removed)
     for line in existing.values():
         if line.pk not in keep_ids:
+            holds.let_go([line.pk])
             try:
                 line.delete()
             except ProtectedError as exc:  # the whole amendment is undone with the refusal
-                raise Invalid(
-                    {"lines": [f"Line {line.pk} is on a draft delivery or invoice: cancel that document first, then remove the line."]}
-                ) from exc
+                raise Invalid({"lines": [f"Line {line.pk} is on a posted invoice or a shipped delivery and cannot be removed."]}) from exc
     for i, new in enumerate(priced):
         values = {**new.model_values(), "contract_item": new.contract_item}
         old = existing.get(new.id)
