@@ -36,13 +36,19 @@ def _credit_by_invoice(picks: list[tuple[InvoiceLine, Decimal]], *, actor, reaso
     return [invoice_credit(invoice=invoices[pk], actor=actor, lines=by_invoice[pk], reason=reason, **links) for pk in sorted(by_invoice)]
 
 
-def _take(candidates, wanted: Decimal) -> list[tuple[InvoiceLine, Decimal]]:
+def _take(candidates, wanted: Decimal, used: dict[int, Decimal] | None = None) -> list[tuple[InvoiceLine, Decimal]]:
+    """Pick `wanted` from the candidates in turn; `used` holds what earlier picks of the same
+    action took per invoice line (two return lines of one product draw on the same invoice)."""
+    used = {} if used is None else used
     picks = []
     for line, left in _creditable(candidates):
         if wanted <= 0:
             break
-        take = min(left, wanted)
+        take = min(left - used.get(line.pk, ZERO), wanted)
+        if take <= 0:
+            continue
         picks.append((line, take))
+        used[line.pk] = used.get(line.pk, ZERO) + take
         wanted -= take
     return picks
 
@@ -96,8 +102,9 @@ def return_credit(*, request: ReturnRequest, actor) -> tuple[ReturnRequest, list
         raise InvalidTransition(from_status=request.status, to_status=ReturnRequest.Status.CREDITED, allowed=[])
     picks: list[tuple[InvoiceLine, Decimal]] = []
     credited: dict[int, Decimal] = {}
+    used: dict[int, Decimal] = {}
     for return_line, quantity in fulfilment.creditable_lines(request):
-        taken = _take(_return_candidates(request, return_line.product_id), quantity)
+        taken = _take(_return_candidates(request, return_line.product_id), quantity, used)
         picks += taken
         credited[return_line.pk] = sum((q for _, q in taken), ZERO)
     if not picks:

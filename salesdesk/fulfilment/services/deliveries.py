@@ -248,8 +248,17 @@ def _returned(delivery: Delivery, lines: list[DeliveryLine]) -> bool:
     shipped: dict[int, Decimal] = {}
     for line in lines:
         shipped[line.product_id] = shipped.get(line.product_id, ZERO) + line.quantity
-    # Returns naming no delivery count the customer's goods as a whole: they must not need these.
-    return any(returnable(customer=delivery.customer, product_id=pk) < qty for pk, qty in shipped.items())
+    # Returns naming no delivery count the customer's goods as a whole, and returns naming the
+    # delivery's order count that order's goods: neither may need these.
+    for product_id, wanted in shipped.items():
+        if returnable(customer=delivery.customer, product_id=product_id) < wanted:
+            return True
+        if (
+            delivery.sales_order_id
+            and returnable(customer=delivery.customer, product_id=product_id, sales_order=delivery.sales_order) < wanted
+        ):
+            return True
+    return False
 
 
 def delivery_take_back(*, delivery: Delivery, actor, reason: str) -> tuple[Delivery, dict[int, Decimal]]:

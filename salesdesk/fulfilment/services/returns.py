@@ -79,6 +79,9 @@ def _references(company, customer, sales_order, delivery, invoice):
         sales_order = invoice.sales_order
     if delivery is not None and sales_order is not None and delivery.sales_order_id not in (None, sales_order.pk):
         raise Invalid({"delivery": ["The delivery is not of this order."]})
+    # The credit goes to the invoice named: it must bill the order the goods are counted against.
+    if invoice is not None and sales_order is not None and invoice.sales_order_id not in (None, sales_order.pk):
+        raise Invalid({"invoice": ["The invoice is not of this order."]})
     return sales_order
 
 
@@ -207,12 +210,13 @@ def _unit_cost(request: ReturnRequest, product: Product) -> Decimal:
     return line.unit_cost if line is not None else product.cost
 
 
-def _cost_back(request: ReturnRequest, product: Product, qty: Decimal) -> Decimal:
+def _cost_back(request: ReturnRequest, product: Product, qty: Decimal, earlier: tuple[Decimal, Decimal] = (ZERO, ZERO)) -> Decimal:
     """What `qty` returned units cost when they left, to the cent.
 
     Goods of a referenced delivery come back at their share of what that delivery's lines cost,
-    and the last of them take whatever is left, so goods returned in several parts come back at
-    exactly what they left at (never more). Otherwise at the latest shipment's unit cost."""
+    and the last of them take whatever is left, so goods returned in several parts (other
+    returns, or `earlier` lines of this one: quantity and cost) come back at exactly what they
+    left at (never more). Otherwise at the latest shipment's unit cost."""
     if not request.delivery_id:
         return round_money(qty * _unit_cost(request, product))
     shipped = DeliveryLine.objects.filter(delivery_id=request.delivery_id, product=product)
@@ -224,7 +228,8 @@ def _cost_back(request: ReturnRequest, product: Product, qty: Decimal) -> Decima
         product=product,
         outcome__in=[o for o in ReturnOutcome.values if o != ReturnOutcome.REPAIR],
     ).exclude(return_request=request)
-    back_qty, back_cost = _sum(back, "received_quantity"), _sum(back, "cost").quantize(Decimal("0.01"))
+    back_qty = _sum(back, "received_quantity") + earlier[0]
+    back_cost = _sum(back, "cost").quantize(Decimal("0.01")) + earlier[1]
     left = max(shipped_cost - back_cost, ZERO)
     if back_qty + qty >= shipped_qty:
         return left
@@ -276,11 +281,14 @@ def return_receive(*, request: ReturnRequest, actor, lines) -> ReturnRequest:
     on = timezone.localdate()
     restocked = written_off = ZERO
     replacements: list[tuple[Product, Decimal]] = []
+    taken: dict[int, tuple[Decimal, Decimal]] = {}  # per product: quantity and cost of this return's earlier lines
     for line in request.lines.select_related("product").order_by("id"):
         qty, outcome = got[line.pk]
         line.received_quantity, line.outcome = qty, outcome
         if outcome != ReturnOutcome.REPAIR:
-            line.cost = _cost_back(request, line.product, qty)
+            earlier = taken.get(line.product_id, (ZERO, ZERO))
+            line.cost = _cost_back(request, line.product, qty, earlier)
+            taken[line.product_id] = (earlier[0] + qty, earlier[1] + line.cost)
             move = {"company": request.company, "product": line.product, "warehouse": request.warehouse, "quantity": qty, "on": on}
             move |= {"reason": line.reason or outcome, "reference": request.number, "actor": actor}
             stock.move_in(kind=StockMove.Kind.RETURN, value=line.cost, serve_waiting=outcome == ReturnOutcome.RESTOCK, **move)
