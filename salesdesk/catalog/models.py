@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from salesdesk.core.models import CompanyOwned
+from salesdesk.core.money import STORED_PLACES
 
 NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
 PERCENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
@@ -69,7 +70,12 @@ class Currency(CompanyOwned):
 
     code = models.CharField(_("code"), max_length=3, validators=[RegexValidator(r"^[A-Z]{3}$", _("Three capital letters (ISO 4217)."))])
     name = models.CharField(_("name"), max_length=60)
-    decimal_places = models.PositiveSmallIntegerField(_("decimal places"), default=2, validators=[MaxValueValidator(4)])
+    # Amounts are stored to the cent (`core.money.STORED_PLACES`): at most two places.
+    decimal_places = models.PositiveSmallIntegerField(
+        _("decimal places"),
+        default=2,
+        validators=[MaxValueValidator(STORED_PLACES, _("Amounts are kept to the cent: at most 2 decimal places."))],
+    )
 
     class Meta:
         verbose_name = _("currency")
@@ -77,7 +83,7 @@ class Currency(CompanyOwned):
         ordering = ["code"]
         constraints = [
             models.UniqueConstraint(fields=["company", "code"], name="currency_code_unique"),
-            models.CheckConstraint(condition=Q(decimal_places__lte=4), name="currency_places_range"),
+            models.CheckConstraint(condition=Q(decimal_places__lte=STORED_PLACES), name="currency_places_range"),
         ]
 
     def __str__(self) -> str:

@@ -8,7 +8,7 @@ from django.db import transaction
 from salesdesk.catalog.models import Currency, CurrencyRate, PriceList, PriceListItem, ProductCategory, Unit
 from salesdesk.core import audit
 from salesdesk.core.errors import Invalid
-from salesdesk.core.money import currency_places
+from salesdesk.core.money import stored_places
 
 # Every company has these units (API clients rely on the codes).
 STANDARD_UNITS = (("pc", "Piece"), ("kg", "Kilogram"), ("h", "Hour"))
@@ -27,7 +27,7 @@ def company_defaults(*, company, actor=None) -> None:
             model=Currency,
             company=company,
             actor=actor,
-            values={"code": base, "name": CURRENCY_NAMES.get(base, base), "decimal_places": currency_places(base)},
+            values={"code": base, "name": CURRENCY_NAMES.get(base, base), "decimal_places": stored_places(base)},
         )
 
 

@@ -19,9 +19,19 @@ MAX_AMOUNT = Decimal("1e13")
 _MINOR_UNITS = {"JPY": 0, "KRW": 0, "CLP": 0, "ISK": 0, "VND": 0, "BHD": 3, "KWD": 3, "JOD": 3, "OMR": 3, "TND": 3}
 
 
+# Amount columns keep cents: a currency with three minor units (BHD, KWD) is kept, and
+# rounded, to two places, so documents, ledger and e-invoices add up exactly.
+STORED_PLACES = 2
+
+
 def currency_places(code: str | None) -> int:
     """Decimal places of a currency code; 2 unless ISO 4217 says otherwise."""
     return _MINOR_UNITS.get((code or "").upper(), 2)
+
+
+def stored_places(code: str | None) -> int:
+    """The places amounts of this currency are kept and rounded to: ISO's, at most `STORED_PLACES`."""
+    return min(currency_places(code), STORED_PLACES)
 
 
 def display(value: Decimal) -> str:

@@ -197,6 +197,25 @@ def test_a_currency_code_must_be_three_capitals_and_cannot_change(api_as, compan
     assert Currency.objects.filter(company=company, code="EUR").exists()
 
 
+@pytest.mark.parametrize("places", [3, 4])
+def test_a_currency_of_more_than_two_places_is_refused_as_amounts_are_kept_to_the_cent(api_as, company, places):
+    # Invoices in such a currency computed 12.106 and stored 12.11: posting one failed with a 500.
+    client = api_as("accountant")
+    response = client.post("/api/v1/currencies/", {"code": "KWD", "name": "Dinar", "decimal_places": places}, format="json")
+    assert response.status_code == 400
+    assert "decimal_places" in response.json()["details"]
+    assert not Currency.objects.filter(company=company, code="KWD").exists()
+    assert client.patch("/api/v1/currencies/EUR/", {"decimal_places": places}, format="json").status_code == 400
+    assert Currency.objects.get(company=company, code="EUR").decimal_places == 2
+
+
+def test_a_company_in_a_three_place_currency_keeps_its_amounts_to_the_cent(db):
+    from salesdesk.setup.services import company_setup
+
+    bahrain = company_setup(code="BH", name="Manama Trading", base_currency="BHD", country="BH")
+    assert Currency.objects.get(company=bahrain, code="BHD").decimal_places == 2
+
+
 def test_currency_rates_are_kept_per_date(api_as, company):
     client = api_as("accountant")
     client.post("/api/v1/currencies/", {"code": "USD", "name": "US Dollar"}, format="json")

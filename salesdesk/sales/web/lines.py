@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from salesdesk.catalog.models import Currency, PriceList, Product
 from salesdesk.core.errors import DomainError, Invalid
-from salesdesk.core.money import ZERO, currency_places
+from salesdesk.core.money import ZERO, stored_places
 from salesdesk.core.web.resource import lenient_date
 from salesdesk.customers.selectors import customers_visible
 from salesdesk.sales import selectors
@@ -215,7 +215,7 @@ def preview_context(request) -> dict[str, Any]:
             )
             for line in priced
         ],
-        places=currency_places(header["currency_code"]),
+        places=stored_places(header["currency_code"]),
     )
     for line, amount in zip(priced, totals.line_amounts, strict=True):
         line.amount = amount
