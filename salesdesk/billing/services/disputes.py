@@ -74,7 +74,8 @@ def _amount_lines(invoice: Invoice, amount: Decimal, label: str) -> list[Invoice
     places = invoice.currency.decimal_places
     groups: dict[object, tuple[InvoiceLine, Decimal]] = {}
     for line in invoice.lines.select_related("tax", "product").order_by("sequence", "id"):
-        gross = line.amount if line.tax_included or not line.tax_rate else line.amount * (1 + line.tax_rate / 100)
+        # A line's amount is its net, with the tax included in its price or not: its share is net plus tax.
+        gross = line.amount * (1 + line.tax_rate / 100) if line.tax_rate else line.amount
         first, total = groups.get(line.tax_id, (line, ZERO))
         groups[line.tax_id] = (first, total + gross)
     keys = list(groups)

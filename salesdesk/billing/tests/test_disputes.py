@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from salesdesk.billing import services
 from salesdesk.billing.errors import NotOpen, OverAllocation
 from salesdesk.billing.models import Dispute, DunningLetter, Invoice, WriteOff
-from salesdesk.catalog.models import Tax
+from salesdesk.catalog.models import Product, Tax
 from salesdesk.core.errors import Invalid, InvalidTransition
 from salesdesk.core.models import NumberCounter
 from salesdesk.customers.models import CustomerAccount
@@ -232,6 +232,23 @@ def test_a_credit_note_over_two_tax_rates_is_exact_too(company, acc, billed, pro
         assert services.dispute_resolve(dispute=dispute, actor=acc, outcome="credit_note").credit_note.total_amount == D(amount)
     invoice.refresh_from_db()
     assert invoice.amount_due == D("176.00") - D("117.97")
+
+
+def test_a_whole_invoice_disputed_over_a_tax_included_rate_takes_back_each_rates_tax(company, acc, billed, unit_pc, vat10):
+    included21 = Tax.objects.create(company=company, name="VAT 21% incl.", rate=D("21"), included_in_price=True)
+    a = Product.objects.create(company=company, sku="A", name="A", unit=unit_pc, list_price=D("121"), cost=D("1"), tax=included21)
+    invoice = billed(
+        None,
+        lines=[
+            {"product": a, "quantity": D("1"), "unit_price": D("121.00"), "tax": included21},  # 100.00 + 21.00
+            {"product": a, "quantity": D("1"), "unit_price": D("100.00"), "tax": vat10},  # 100.00 + 10.00
+        ],
+    )
+    assert (invoice.untaxed_amount, invoice.tax_amount, invoice.total_amount) == (D("200.00"), D("31.00"), D("231.00"))
+    dispute = services.dispute_open(invoice=invoice, actor=acc, reason="not_received")
+    note = services.dispute_resolve(dispute=dispute, actor=acc, outcome="credit_note").credit_note
+    assert (note.untaxed_amount, note.tax_amount, note.total_amount) == (D("200.00"), D("31.00"), D("231.00"))
+    assert balance(company, Account.Role.TAX_PAYABLE) == D("0.00")
 
 
 def test_a_write_off_takes_the_disputed_amount_to_bad_debts(company, acc, billed, buyer):
