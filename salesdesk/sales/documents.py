@@ -112,10 +112,19 @@ def _template(company, name: str):
 # ---------------------------------------------------------------------------- contexts
 
 
-def _tax_label(tax) -> str:
-    if tax is None:
-        return ""
-    return f"{trim(tax.rate)}%"
+def _line_tax(line) -> tuple[Decimal | None, bool]:
+    """The line's tax rate and whether its price includes it: as frozen on a posted invoice or
+    credit note line (a rate edited later never changes what was charged), else the tax's own."""
+    frozen = getattr(line, "tax_rate", None)
+    if frozen is not None:
+        return frozen, bool(line.tax_included)
+    if line.tax is None:
+        return None, False
+    return line.tax.rate, bool(line.tax.included_in_price)
+
+
+def _tax_label(rate) -> str:
+    return "" if rate is None else f"{trim(rate)}%"
 
 
 def _line_rows(lines, places: int) -> list[dict]:
@@ -131,8 +140,8 @@ def _line_rows(lines, places: int) -> list[dict]:
                 "unit": getattr(product.unit, "code", ""),
                 "unit_price": trim(line.unit_price, places),
                 "discount": trim(line.discount_percent) if line.discount_percent else None,
-                "tax": _tax_label(line.tax),
-                "tax_included": bool(line.tax and line.tax.included_in_price),
+                "tax": _tax_label(_line_tax(line)[0]),
+                "tax_included": _line_tax(line)[1],
                 "amount": line.amount,
             }
         )
@@ -147,8 +156,8 @@ def _totals(document, lines, places: int) -> dict:
                 quantity=line.quantity,
                 unit_price=line.unit_price,
                 discount_percent=line.discount_percent,
-                tax_rate=line.tax.rate if line.tax else None,
-                tax_included=bool(line.tax and line.tax.included_in_price),
+                tax_rate=_line_tax(line)[0],
+                tax_included=_line_tax(line)[1],
             )
             for line in lines
         ],

@@ -183,6 +183,20 @@ def test_credit_note_is_titled_and_names_the_credited_invoice_and_reason(seller,
     assert documents.pdf_filename(note) == f"{note.number}.pdf"
 
 
+def test_an_invoice_and_its_credit_note_print_the_rate_charged_after_the_tax_changed(seller, billed, confirmed_order, post, accountant):
+    invoice = post(confirmed_order(billed, quantity="10", price="10.00"))  # 100.00 + 21 % VAT
+    tax = invoice.lines.get().tax
+    tax.rate = D("25")  # VAT goes up after the invoice was posted
+    tax.save()
+    note = services.invoice_credit(invoice=invoice, actor=accountant)
+    assert note.tax_amount == D("21.00")
+    for document in (invoice, note):
+        context = documents.invoice_context(document)
+        assert [row["tax"] for row in context["lines"]] == ["21%"]
+        assert [(t["rate"], t["amount"]) for t in context["totals"]["taxes"]] == [(D("21"), D("21.00"))]
+        assert "25%" not in pdf_text(documents.render_pdf(document))
+
+
 def test_chinese_invoice_shows_its_characters(seller, customer_of, confirmed_order, post):
     customer = customer_of(
         "sales", code="C088", name="上海贸易有限公司", status="active", billing_address="上海市浦东新区世纪大道100号", country="CN"
