@@ -157,7 +157,7 @@ def invoice_context(invoice: Invoice) -> dict:
     places = _currency_places(invoice.currency)
     totals = _totals(invoice, lines, places)
     instalments = list(invoice.instalments.order_by("sequence"))
-    context = _page_context(company, invoice.customer)
+    context = _page_context(company, invoice.buyer())
     context.update(
         {
             "document": invoice,

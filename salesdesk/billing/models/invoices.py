@@ -6,6 +6,7 @@ them for the ledger, which is kept in the company's currency.
 """
 
 from decimal import Decimal
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -147,6 +148,9 @@ class Invoice(HighVolume):
     posted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
+    # The buyer as billed, copied from the customer's file at posting: a posted invoice never
+    # changes, so its PDF and e-invoice show these even after the file is edited.
+    billed_to = models.JSONField(null=True, blank=True, editable=False)
     journal_entry = models.ForeignKey(
         "ledger.JournalEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
@@ -194,6 +198,10 @@ class Invoice(HighVolume):
     @property
     def is_credit_note(self) -> bool:
         return self.kind == InvoiceKind.CREDIT_NOTE
+
+    def buyer(self):
+        """Who the invoice bills, as printed: the copy frozen at posting, else the customer's file."""
+        return SimpleNamespace(**self.billed_to) if self.billed_to else self.customer
 
     @property
     def payment_state(self) -> str:

@@ -62,6 +62,15 @@ def freeze_taxes(invoice, lines) -> None:
         line.tax_included = bool(line.tax and line.tax.included_in_price)
 
 
+# What the PDF and the e-invoice print of the buyer (`billing.documents.buyer`, `einvoice.semantic`).
+BILLED_FIELDS = ("name", "legal_name", "code", "tax_id", "billing_address", "email", "phone")
+
+
+def billed_to(customer, company) -> dict[str, str]:
+    """The buyer as billed today, to freeze on the invoice at posting (a blank country is the company's)."""
+    return {name: str(getattr(customer, name) or "") for name in BILLED_FIELDS} | {"country": customer.country or company.country}
+
+
 def take_number(company, series: str, on: date) -> tuple[int, str]:
     sequence = next_number(company=company, series=series, year=on.year)
     return sequence, format_number(series=series, year=on.year, sequence=sequence)

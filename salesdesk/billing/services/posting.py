@@ -86,6 +86,7 @@ _POSTED_FIELDS = (
     "amount_due",
     "posted_at",
     "posted_by",
+    "billed_to",
     "journal_entry",
 )
 
@@ -121,6 +122,7 @@ def invoice_post(*, invoice: Invoice, actor) -> Invoice:
         invoice.next_due_date = min(due for _, due, _ in instalments) if invoice.total_amount > 0 else None
         invoice.amount_due = invoice.total_amount
         invoice.posted_at, invoice.posted_by = timezone.now(), actor
+        invoice.billed_to = common.billed_to(invoice.customer, invoice.company)
         bulk.save_each(lines, ["amount", "tax_rate", "tax_included"])
         if invoice.total_amount > 0:
             invoice.journal_entry = ledger.post_entry(

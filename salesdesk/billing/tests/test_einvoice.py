@@ -519,3 +519,20 @@ def test_vat_numbers_get_their_country_prefix():
 
 def test_control_characters_typed_into_a_name_are_left_out_of_the_xml():
     assert clean("Wid\x01get\x00 \u00e9 ") == "Widget é"
+
+
+def test_a_posted_invoice_keeps_the_buyer_it_billed_when_the_customer_file_changes(invoice, french_buyer):
+    """A posted invoice never changes: its PDF and e-invoices, fetched again, show the buyer as billed."""
+    from salesdesk.billing import documents
+
+    before = (documents.invoice_context(invoice)["customer"], ubl_xml(invoice), cii_xml(invoice))
+    french_buyer.legal_name, french_buyer.tax_id = "Paul Holding SA", "FR99999999999"
+    french_buyer.billing_address, french_buyer.country = "1 avenue Foch\n75116 Paris", "BE"
+    french_buyer.save()
+    invoice.refresh_from_db()
+    after = (documents.invoice_context(invoice)["customer"], ubl_xml(invoice), cii_xml(invoice))
+    assert after == before
+    root = assert_valid_ubl(after[1], "Invoice")
+    party = "//cac:AccountingCustomerParty/cac:Party"
+    assert root.xpath(f"{party}/cac:PartyLegalEntity/cbc:RegistrationName/text()", namespaces=UBL) == ["Boulangerie Paul SARL"]
+    assert "12 rue de la Paix" in before[0]["billing_address"]
