@@ -18,6 +18,7 @@ from salesdesk.core.api.fields import CompanyRelatedField
 from salesdesk.core.api.serializers import CompanyModelSerializer, IsoDateField
 from salesdesk.fulfilment import selectors
 from salesdesk.fulfilment.models import Delivery, DeliveryLine, ReturnLine, ReturnOutcome, ReturnRequest
+from salesdesk.fulfilment.services.stock import MAX_LINE_VALUE
 from salesdesk.inventory.api.costs import CostFieldsMixin, cost_field
 from salesdesk.inventory.models import StockAdjustment, StockAdjustmentLine, Warehouse
 from salesdesk.sales import selectors as sales_selectors
@@ -25,8 +26,6 @@ from salesdesk.sales.api.serializers import PositionalErrorsListSerializer, Visi
 from salesdesk.sales.models import SalesOrder
 
 MIN_QUANTITY = Decimal("0.0001")
-# Far above any real receipt, and low enough that stock values stay within their columns.
-MAX_LINE_VALUE = Decimal("1e11")
 # Billing sits above fulfilment: the invoice model is reached through the relation, never imported.
 InvoiceModel = ReturnRequest._meta.get_field("invoice").related_model
 

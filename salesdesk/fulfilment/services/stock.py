@@ -21,6 +21,8 @@ from salesdesk.ledger import services as ledger
 
 Kind = StockAdjustment.Kind
 MAX = Decimal("1e10")
+# Far above any real receipt, and low enough that stock values stay within their columns.
+MAX_LINE_VALUE = Decimal("1e11")
 
 
 def _parse(company, raw_lines, *, receipt: bool) -> list[tuple[Product, Decimal, Decimal | None]]:
@@ -43,6 +45,8 @@ def _parse(company, raw_lines, *, receipt: bool) -> list[tuple[Product, Decimal,
         cost = raw.get("unit_cost")
         if cost is not None and (not isinstance(cost, Decimal) or not cost.is_finite() or cost < 0 or cost >= MAX):
             errors["unit_cost"] = ["Cannot be negative."]
+        if not errors and abs(qty) * (product.cost if cost is None else cost) >= MAX_LINE_VALUE:
+            errors["quantity"] = ["The stock value of this line would be too large."]
         line_errors.append(errors)
         failed = failed or bool(errors)
         if not errors:

@@ -492,6 +492,13 @@ def test_a_receipt_cannot_remove_stock(web_as, warehouse, chair):
     assert page.status_code == 400 and not StockAdjustment.objects.exists()
 
 
+def test_a_receipt_worth_more_than_the_stock_value_can_hold_is_refused_on_the_form(web_as, warehouse, chair):
+    data = lines_form({"warehouse": warehouse, "kind": "receipt", "reason": "supplier"}, [(chair, "999999999", "1000000")])
+    page = web_as("admin").post(reverse("fulfilment:adjustment-create"), data)
+    assert page.status_code == 400 and b"too large" in page.content
+    assert not StockAdjustment.objects.exists() and not StockLevel.objects.filter(product=chair).exclude(on_hand=0).exists()
+
+
 def test_services_are_not_stocked(web_as, company, warehouse, unit_pc):
     service = Product.objects.create(company=company, sku="SRV", name="Fitting", unit=unit_pc, kind="service")
     data = lines_form({"warehouse": warehouse, "kind": "receipt", "reason": "x"}, [(service, "1")])
