@@ -107,7 +107,12 @@ def order_create(
 
 
 def order_from_quotation(*, quotation: Quotation, actor) -> SalesOrder:
-    """The draft order of an accepted quotation: the same lines at the same prices (no re-pricing)."""
+    """The draft order of an accepted quotation: the same lines at the same prices (no re-pricing).
+
+    Lines quoted at a contract's agreed price draw on the customer's contract in force on the
+    order's date, so confirming the order consumes its committed quantities."""
+    on = common.today()
+    contract = reads.active_contract(quotation.company_id, quotation.customer_id, on)
     order = rows.insert(
         instances.new(
             SalesOrder,
@@ -117,7 +122,8 @@ def order_from_quotation(*, quotation: Quotation, actor) -> SalesOrder:
             quotation=quotation,
             currency=quotation.currency,
             price_list=quotation.price_list,
-            date=common.today(),
+            contract=contract,
+            date=on,
             notes=quotation.notes,
             created_by=actor,
             untaxed_amount=quotation.untaxed_amount,
@@ -126,6 +132,11 @@ def order_from_quotation(*, quotation: Quotation, actor) -> SalesOrder:
         )
     )
     common.copy_lines(source=quotation, line_model=SalesOrderLine, parent_field="order", parent=order, note=f"from quotation {quotation}")
+    if contract is not None:
+        items = {item.product_id: item.pk for item in contract.items.all()}
+        for line_id, product_id in order.lines.filter(price_source="contract").values_list("pk", "product_id"):
+            if product_id in items:
+                SalesOrderLine.objects.filter(pk=line_id).update(contract_item_id=items[product_id])
     workflow.record_event(order, actor=actor, note=f"created from quotation {quotation}")
     return order
 

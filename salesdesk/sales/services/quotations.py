@@ -21,6 +21,8 @@ def _validity_days(company) -> int:
 
 
 def _write_lines(quotation: Quotation, raw_lines, new: bool = False) -> None:
+    # A customer with a contract in force on the quotation's date is quoted its agreed prices
+    # (within what is left of the committed quantities), as an order of that day would be.
     priced = line_service.build(
         company=quotation.company,
         customer=quotation.customer,
@@ -28,6 +30,7 @@ def _write_lines(quotation: Quotation, raw_lines, new: bool = False) -> None:
         on=quotation.date,
         raw_lines=raw_lines,
         price_list=quotation.price_list,
+        contract=reads.active_contract(quotation.company_id, quotation.customer_id, quotation.date),
     )
     totals = line_service.apply_totals(priced, quotation.currency.decimal_places)
     common.replace_lines(

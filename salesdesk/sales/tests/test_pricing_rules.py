@@ -177,3 +177,39 @@ def test_the_margin_floor_of_a_price_with_tax_included_includes_the_tax(shop, un
     made = order(shop, "sales", [{"product": product, "quantity": D("1"), "unit_price": D("115.00")}])  # 95.04 before tax: below cost
     assert made.lines.get().floor_price == D("133.1000")  # cost plus 10 %, plus the 21 % the price includes
     approval_for(shop, made)  # a salesperson may not sell below it without approval
+
+
+def _quote(shop, lines, on=None):
+    return services.quotation_create(
+        company=shop["company"],
+        actor=shop["users"]["sales"],
+        membership=shop["members"]["sales"],
+        customer=shop["customer"],
+        lines=lines,
+        date=on,
+    )
+
+
+def test_a_contract_customer_is_quoted_the_agreed_price_and_the_order_draws_on_the_contract(shop):
+    made = contract(shop, price="7.50", quantity="10")
+    quotation = _quote(shop, [{"product": shop["chair"], "quantity": D("4")}, {"product": shop["desk"], "quantity": D("1")}])
+    chair = quotation.lines.get(product=shop["chair"])
+    assert (chair.unit_price, chair.price_source) == (D("7.5000"), "contract")
+    assert quotation.lines.get(product=shop["desk"]).price_source != "contract"
+    sales, member = shop["users"]["sales"], shop["members"]["sales"]
+    quotation = services.quotation_accept(
+        quotation=services.quotation_send(quotation=quotation, actor=sales, to="buyer@example.com"), actor=sales
+    )
+    converted = services.quotation_convert(quotation=quotation, actor=sales, membership=member)
+    assert converted.contract_id == made.pk
+    assert converted.lines.get(product=shop["chair"]).contract_item == made.items.get()
+    assert converted.lines.get(product=shop["desk"]).contract_item is None
+    services.order_confirm(order=converted, actor=sales, membership=member)
+    assert made.items.get().consumed_quantity == D("4")
+
+
+def test_a_quotation_dated_outside_the_contract_is_quoted_the_list_price(shop):
+    contract(shop, price="7.50", start=today() + timedelta(days=5), end=today() + timedelta(days=50))
+    line = _quote(shop, [{"product": shop["chair"], "quantity": D("1")}]).lines.get()
+    assert (line.unit_price, line.price_source) != (D("7.5000"), "contract")
+    assert line.unit_price == D("10.0000")
