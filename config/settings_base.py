@@ -49,6 +49,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "salesdesk.accounts.middleware.CompanyMiddleware",
+    # Last, so it sees a view's deadlock first and can run the view again (`core.retry`).
+    "salesdesk.core.retry.RetryConflictsMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -15,12 +15,19 @@ _BY_KEYS: dict = {}
 
 
 def lock_rows(queryset) -> None:
-    """Lock the rows of `queryset` (in its order, or by key when it has none) until the transaction ends."""
-    if not connections[queryset.db].features.has_select_for_update:
+    """Lock the rows of `queryset` (in its order, or by key when it has none) until the transaction ends.
+
+    The lock only makes actions queue (a customer's returns and refusals), so on PostgreSQL it is
+    FOR NO KEY UPDATE: it waits for and blocks other such lockers, but not the foreign-key checks
+    of rows other transactions insert that point at it (a payment's journal line naming the
+    customer), which a full FOR UPDATE would block and so deadlock with."""
+    connection = connections[queryset.db]
+    if not connection.features.has_select_for_update:
         return
     if not queryset.query.order_by:
         queryset = queryset.order_by("pk")
-    list(queryset.select_for_update().values_list("pk", flat=True))
+    no_key = connection.features.has_select_for_no_key_update
+    list(queryset.select_for_update(no_key=no_key).values_list("pk", flat=True))
 
 
 def lock_keys(model, keys, using: str = DEFAULT_DB_ALIAS) -> None:

@@ -3,14 +3,18 @@
 from datetime import date
 from decimal import Decimal
 
+from django.db import connection
+
 from salesdesk.billing import reads
 from salesdesk.billing.errors import NoExchangeRateKnown
-from salesdesk.billing.models import BillingSettings
+from salesdesk.billing.models import BillingSettings, Invoice
 from salesdesk.catalog.models import Currency
 from salesdesk.catalog.selectors import rate_on
 from salesdesk.core.errors import Invalid
+from salesdesk.core.locking import lock_keys
 from salesdesk.core.money import MAX_AMOUNT, ZERO, round_money
 from salesdesk.core.numbering import format_number, next_number
+from salesdesk.sales.models import SalesOrder
 from salesdesk.sales.services.common import document_currency  # noqa: F401  (one rule for every document)
 
 
@@ -93,3 +97,20 @@ def positive_amount(value, field: str = "amount", places: int = 2) -> Decimal:
     if value != round_money(value, places):
         raise Invalid({field: [f"At most {places} decimal places."]})
     return value
+
+
+def lock_for_settling(invoice_ids) -> None:
+    """Lock the invoices' orders, then the invoices, each in key order, before settling them.
+
+    One lock order for every action: an order before its invoices (posting, shipping and
+    deposits take the order first), both before the number counters, the ledger and the
+    customer's account. Settling moves the order too, so a payment, write-off or credit that
+    locked the invoice first would wait for the order while an invoice posting of the same
+    order, holding the order, waits for the journal counter the payment holds: a deadlock.
+    SQLite has no row locks (one writer at a time): nothing to do there."""
+    ids = sorted({pk for pk in invoice_ids if pk})
+    if not ids or not connection.features.has_select_for_update:
+        return
+    orders = Invoice.objects.filter(pk__in=ids).exclude(sales_order=None).values_list("sales_order_id", flat=True)
+    lock_keys(SalesOrder, list(orders))
+    lock_keys(Invoice, ids)

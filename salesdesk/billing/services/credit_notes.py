@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from salesdesk.billing.errors import OverCredit
 from salesdesk.billing.models import Invoice, InvoiceLine
+from salesdesk.billing.services import common
 from salesdesk.billing.services.invoices import _decimal, _locked, _write_lines
 from salesdesk.billing.services.posting import invoice_post
 from salesdesk.core import workflow
@@ -24,6 +25,7 @@ def invoice_credit(
 
     `delivery` names the delivery refused at the door, `return_request` the return whose goods it credits."""
     with transaction.atomic():
+        common.lock_for_settling([invoice.pk])  # the order before the invoice: posting the note moves it
         invoice = _locked(invoice)
         if invoice.kind != Kind.INVOICE or invoice.status not in (Status.POSTED, Status.PAID):
             raise InvalidTransition(

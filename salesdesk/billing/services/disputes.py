@@ -138,6 +138,7 @@ def dispute_resolve(*, dispute: Dispute, actor, outcome: str, note: str = "") ->
     """Close a dispute: credit note or write-off for its amount (never more than is still due), or collect."""
     if outcome not in DisputeOutcome.values:
         raise Invalid({"outcome": [f"Choose one of: {', '.join(DisputeOutcome.values)}."]})
+    common.lock_for_settling([dispute.invoice_id])  # the order first: a credit note or write-off moves it
     invoice = _locked_invoice(dispute.invoice)
     dispute = Dispute.objects.select_for_update().get(pk=dispute.pk, company_id=invoice.company_id)
     if dispute.status != Status.OPEN:

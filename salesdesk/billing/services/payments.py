@@ -18,7 +18,6 @@ from salesdesk.billing.models import Invoice, Payment, PaymentAllocation
 from salesdesk.billing.services import common, open_items, settlement
 from salesdesk.core import arithmetic, instances, rows, workflow
 from salesdesk.core.errors import Invalid, InvalidTransition
-from salesdesk.core.locking import lock_keys
 from salesdesk.core.money import ZERO
 from salesdesk.ledger import services as ledger
 from salesdesk.ledger.models import Account
@@ -114,9 +113,9 @@ def payment_create(
         pairs = allocation_input(probe, allocations)
         if sum((a for _, a in pairs), ZERO) > amount:
             raise OverAllocation(amount=str(amount), allocated=str(sum((a for _, a in pairs), ZERO)))
-        # Invoices before the customer's account row (the ledger posting moves it), the order
-        # every settlement locks in, so a payment and an allocation never wait on each other.
-        lock_keys(Invoice, [invoice.pk for invoice, _ in pairs])
+        # Their orders and the invoices before the journal counter and the customer's account row
+        # (the ledger posting moves them), the order every settlement locks in.
+        common.lock_for_settling([invoice.pk for invoice, _ in pairs])
         rate = common.rate_for(company, currency, on)
         _, number = common.take_number(company, SERIES, on)
         payment = rows.insert(
@@ -163,6 +162,7 @@ def payment_allocate(*, payment: Payment, actor, allocations) -> Payment:
     pairs = allocation_input(payment, allocations)
     if not pairs:
         raise Invalid({"allocations": ["Give at least one allocation."]})
+    common.lock_for_settling([invoice.pk for invoice, _ in pairs])
     _allocate(payment, pairs, actor, timezone.localdate())
     open_items.sync_payment(payment)
     return payment
@@ -174,7 +174,9 @@ def payment_reverse(*, payment: Payment, actor, reason: str = "") -> Payment:
         payment = Payment.objects.select_for_update(of=("self",)).select_related("company", "customer").get(pk=payment.pk)
         if payment.status != Payment.Status.POSTED:
             raise InvalidTransition(from_status=payment.status, to_status=Payment.Status.REVERSED, allowed=[])
-        for allocation in payment.allocations.select_related("invoice", "exchange_entry").order_by("invoice_id", "id"):
+        allocations = list(payment.allocations.select_related("invoice", "exchange_entry").order_by("invoice_id", "id"))
+        common.lock_for_settling([allocation.invoice_id for allocation in allocations])
+        for allocation in allocations:
             settlement.settle(allocation.invoice, actor=actor, paid=-allocation.amount)
             if allocation.exchange_entry is not None:
                 ledger.reverse_entry(entry=allocation.exchange_entry, actor=actor)
@@ -190,6 +192,7 @@ def payment_reverse(*, payment: Payment, actor, reason: str = "") -> Payment:
 @transaction.atomic
 def credit_note_apply(*, credit_note: Invoice, invoice: Invoice, amount, actor) -> Invoice:
     """Use a credit note's remaining credit to settle another invoice of the same customer."""
+    common.lock_for_settling([credit_note.pk, getattr(invoice, "pk", None)])
     credit_note = Invoice.objects.select_for_update().get(pk=credit_note.pk, company_id=credit_note.company_id)
     if credit_note.kind != Invoice.Kind.CREDIT_NOTE or credit_note.status != Invoice.Status.POSTED:
         raise InvalidTransition(

@@ -18,6 +18,7 @@ def invoice_write_off(*, invoice: Invoice, actor, reason: str, amount=None) -> W
     reason = (reason or "").strip()
     if not reason:
         raise Invalid({"reason": ["Say why the amount is written off."]})
+    common.lock_for_settling([invoice.pk])  # its order first, as every settlement
     invoice = Invoice.objects.select_for_update(of=("self",)).select_related("company", "customer", "currency").get(pk=invoice.pk)
     if invoice.kind != Invoice.Kind.INVOICE or invoice.status != Invoice.Status.POSTED or invoice.amount_due <= 0:
         raise NotOpen(invoice=invoice.pk, status=invoice.status)

@@ -193,3 +193,29 @@ def test_a_deposit_refund_waits_for_its_order_before_locking_the_deposit(company
         refunder.join()
     assert outcome(refund[0]) == "ok"
     assert Deposit.objects.get(pk=deposit.pk).held_amount == D("40.00")
+
+
+def test_a_payment_for_an_orders_first_invoice_and_the_posting_of_its_second_never_deadlock(
+    company, acc, member, customer_of, confirmed_order
+):
+    """The payment settles invoice 1 (which moves the order) while invoice 2 of the same order is
+    posted (which locks the order, then takes the journal's number). Both lock the order first,
+    so one waits for the other; before, each held what the other wanted and one was a 500."""
+    seen = []
+    for n in range(6):
+        buyer = customer_of("sales", code=f"DL{n:02d}", status="active")
+        order = confirmed_order(buyer, quantity="10")
+        half = [{"order_line": order.lines.get(), "quantity": D("5")}]
+        first = services.invoice_post(
+            invoice=services.invoice_from_order(order=order, actor=acc, membership=member("accountant"), lines=half), actor=acc
+        )
+        second = services.invoice_from_order(order=order, actor=acc, membership=member("accountant"))
+        allocation = [{"invoice": first, "amount": first.total_amount}]
+
+        def pay(buyer=buyer, amount=first.total_amount, allocation=allocation):
+            return services.payment_create(company=company, actor=acc, customer=buyer, amount=amount, allocations=allocation)
+
+        results = run_together([pay, lambda second=second: services.invoice_post(invoice=second, actor=acc)])
+        seen.append(tuple(outcome(result)[:60] for result in results))
+    assert seen == [("ok", "ok")] * 6
+    assert ledger_selectors.maintained_balances(company) == ledger_selectors.balances_from_entries(company)

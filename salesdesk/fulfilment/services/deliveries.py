@@ -12,8 +12,9 @@ from django.utils import timezone
 from salesdesk.catalog.models import Product
 from salesdesk.core import bulk, instances, rows, workflow
 from salesdesk.core.errors import Invalid, InvalidTransition
-from salesdesk.core.locking import lock_keys
+from salesdesk.core.locking import lock_keys, lock_rows
 from salesdesk.core.prepared import PreparedByKeys
+from salesdesk.customers.models import Customer
 from salesdesk.fulfilment import reads
 from salesdesk.fulfilment.errors import NothingToDeliver
 from salesdesk.fulfilment.models import Delivery, DeliveryLine, ReturnLine, ReturnRequest
@@ -270,6 +271,9 @@ def delivery_take_back(*, delivery: Delivery, actor, reason: str) -> tuple[Deliv
     reason = (reason or "").strip()
     if not reason:
         raise Invalid({"reason": ["Say why the customer refused the goods."]})
+    # The customer first, as a new return takes it: a return raised at this moment for these
+    # goods then waits, and sees them refused (it would restock goods already back).
+    lock_rows(Customer.objects.filter(pk=delivery.customer_id, company_id=delivery.company_id))
     delivery = _lock_order_first(delivery)
     if not workflow.can_transition(delivery, Status.REFUSED):
         raise InvalidTransition(from_status=delivery.status, to_status=Status.REFUSED, allowed=sorted(workflow.allowed_targets(delivery)))

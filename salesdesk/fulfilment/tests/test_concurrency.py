@@ -2,10 +2,11 @@
 reserved units go to the orders that own them, and the books and levels agree afterwards."""
 
 import threading
+import time
 from decimal import Decimal as D
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from salesdesk.fulfilment import services as fulfilment
@@ -194,3 +195,58 @@ def test_parallel_return_requests_never_ask_back_more_than_was_delivered(company
     results = run_together([ask for _ in range(4)])
     assert sorted(outcome(r) for r in results) == ["ok"] + ["over_return"] * 3
     assert sum(ReturnLine.objects.values_list("quantity", flat=True)) == D("2")
+
+
+def _someone_waits_for_a_lock(timeout: float = 5) -> bool:
+    """Whether another connection is waiting for a row lock (polled until `timeout` seconds)."""
+    sql = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+            if cursor.fetchone()[0]:
+                return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.parametrize("name_the_delivery", [True, False])
+def test_a_return_asked_while_its_goods_are_refused_at_the_door_is_refused(company, goods, chair, name_the_delivery):
+    """The refusal takes the customer first, as a return does: the return waits for it, then sees
+    the goods back in stock and is refused. Before, both went through and receiving the return
+    put the same two chairs on the shelf a second time."""
+    from salesdesk.billing import services as billing
+
+    admin, membership = goods["admin"], goods["membership"]
+    goods["receive"]("2", "60")
+    order = goods["order"]("2")
+    delivery = fulfilment.delivery_ship(delivery=fulfilment.delivery_create(order=order, actor=admin, membership=membership), actor=admin)
+    refused, release = threading.Event(), threading.Event()
+
+    def refuse():
+        with transaction.atomic():  # refused, not yet committed, as a slow request would be
+            billing.delivery_refuse(delivery=delivery, actor=admin, reason="wrong colour")
+            refused.set()
+            release.wait(10)
+
+    def ask_back():
+        refused.wait(10)
+        return fulfilment.return_create(
+            company=company,
+            actor=admin,
+            membership=membership,
+            customer=goods["customer"],
+            delivery=delivery if name_the_delivery else None,
+            lines=[{"product": chair, "quantity": D("2"), "reason": "faulty"}],
+        )
+
+    def let_go():
+        refused.wait(10)
+        _someone_waits_for_a_lock()
+        release.set()
+
+    results = run_together([refuse, ask_back, let_go])
+    assert not isinstance(results[0], BaseException), results[0]
+    assert getattr(results[1], "code", None) in ("over_return", "invalid"), results[1]
+    assert not ReturnLine.objects.exists()
+    assert StockLevel.objects.get(product=chair).on_hand == D("2")
