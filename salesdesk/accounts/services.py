@@ -74,6 +74,8 @@ def membership_set(
         raise Invalid({"manager": ["A user cannot report to themselves."]})
     groups = _groups(roles)
     membership = Membership.objects.filter(company=company, user=user).first()
+    if membership is not None:
+        _keep_an_administrator(company=company, membership=membership, roles=[g.name for g in groups], is_active=is_active)
     values = {"team": team, "region": region, "manager": manager, "is_active": is_active}
     if membership is None:
         membership = audit.audited_create(model=Membership, company=company, actor=actor, values={"user": user, **values})
@@ -81,6 +83,26 @@ def membership_set(
         membership = audit.audited_update(instance=membership, actor=actor, values=values)
     membership.roles.set(groups, through_defaults={"company": company})
     return membership
+
+
+def _keep_an_administrator(*, company: Company, membership: Membership, roles: list[str], is_active: bool) -> None:
+    """A company always keeps an active administrator: someone must be able to manage its
+    users. Taking the role away from, or deactivating, the last one is refused."""
+    stays = is_active and role_names.ADMINISTRATOR in roles
+    if stays:
+        return
+    # Locked in id order, so that two administrators demoting each other at once cannot both pass.
+    admins = list(
+        Membership.objects.select_for_update(of=("self",))
+        .filter(company=company, is_active=True, roles__name=role_names.ADMINISTRATOR)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if membership.pk not in admins or len(admins) > 1:
+        return
+    if not is_active:
+        raise Invalid({"is_active": ["This is the company's only active administrator: make someone else an administrator first."]})
+    raise Invalid({"roles": ["This is the company's only active administrator: make someone else an administrator first."]})
 
 
 @transaction.atomic

@@ -3,11 +3,11 @@
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 
 from salesdesk.catalog.models import Currency, CurrencyRate, PriceList, PriceListItem, ProductCategory, Unit
 from salesdesk.core import audit
-from salesdesk.core.errors import Invalid
+from salesdesk.core.errors import Invalid, ProtectedRecord
 from salesdesk.core.money import stored_places
 
 # Every company has these units (API clients rely on the codes).
@@ -42,13 +42,43 @@ def update(*, instance, actor, values: Mapping[str, Any]):
         _check_no_cycle(instance, values["parent"])
     if isinstance(instance, Currency) and "code" in values and values["code"] != instance.code:
         raise Invalid({"code": ["A currency code cannot change; add a new currency instead."]})
+    if isinstance(instance, Unit) and "code" in values:
+        # Compared with the stored code: API clients name the standard units by it.
+        stored = Unit.objects.get(pk=instance.pk, company_id=instance.company_id).code
+        if stored in dict(STANDARD_UNITS) and values["code"] != stored:
+            raise Invalid({"code": ["The standard units pc, kg and h keep their codes; add a new unit instead."]})
     return audit.audited_update(instance=instance, actor=actor, values=values)
 
 
+@transaction.atomic
 def delete(*, instance, actor) -> None:
     if isinstance(instance, Unit) and instance.code in dict(STANDARD_UNITS):
         raise Invalid({"code": ["The standard units pc, kg and h cannot be deleted."]})
+    if isinstance(instance, Currency) and instance.code == instance.company.base_currency:
+        raise Invalid({"code": ["The company's base currency cannot be deleted: the ledger and prices are kept in it."]})
+    if isinstance(instance, PriceList):
+        users = _quiet_users(instance)
+        if users:
+            raise ProtectedRecord(used_by=users)
     audit.audited_delete(instance=instance, actor=actor)
+
+
+def _quiet_users(instance) -> list[str]:
+    """The kinds of record that still name `instance` through a reference the database would
+    quietly empty on delete (a customer group's price list). Losing it would change their
+    prices without a trace, so they protect it like a customer's own price list does.
+
+    Read from the model's relations: the apps that hold these references sit above this one."""
+    found = set()
+    for relation in type(instance)._meta.get_fields(include_hidden=True):
+        if not (relation.auto_created and not relation.concrete and relation.one_to_many):
+            continue
+        if (
+            relation.on_delete is models.SET_NULL
+            and relation.related_model._base_manager.filter(**{relation.field.name: instance}).exists()
+        ):
+            found.add(str(relation.related_model._meta.verbose_name))
+    return sorted(found)
 
 
 def _check_no_cycle(category: ProductCategory, parent: ProductCategory | None) -> None:
@@ -84,7 +114,7 @@ def price_list_save(
 ) -> PriceList:
     """Create or change a price list; `items`, when given, replace all its entries."""
     if values.get("is_default"):
-        PriceList.objects.filter(company=company, is_default=True).exclude(pk=getattr(price_list, "pk", None)).update(is_default=False)
+        _unmark_default(company=company, actor=actor, keep=price_list)
     if price_list is None:
         price_list = audit.audited_create(model=PriceList, company=company, actor=actor, values=values)
     else:
@@ -101,6 +131,16 @@ def price_list_save(
             instance=price_list, actor=actor, action="update", before={"items": before_items}, after={"items": _items_summary(price_list)}
         )
     return price_list
+
+
+def _unmark_default(*, company, actor, keep: PriceList | None) -> None:
+    """One default per company: the previous default loses the flag, and its audit log says so."""
+    previous = PriceList.objects.select_for_update().filter(company=company, is_default=True).order_by("pk")
+    for old in previous.exclude(pk=getattr(keep, "pk", None)):
+        before = audit.snapshot(old)
+        old.is_default = False
+        old.save(update_fields=["is_default"])
+        audit.record(instance=old, actor=actor, action="update", before=before, after=audit.snapshot(old))
 
 
 def _items_summary(price_list: PriceList) -> str:

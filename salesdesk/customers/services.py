@@ -1,5 +1,6 @@
 """Writes of customer files: customers, contacts, groups, payment terms and credit figures."""
 
+import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
@@ -20,12 +21,23 @@ def _check_salesperson(membership, salesperson) -> None:
         raise Invalid({"salesperson": ["You can only assign customers to yourself or your team."]})
 
 
+# ISO 3166 alpha-2, as e-invoices carry it (FR, DE); empty means the company's own country.
+_COUNTRY = re.compile(r"[A-Z]{2}")
+
+
+def _check_country(values: Mapping[str, Any]) -> None:
+    country = values.get("country")
+    if country and not (isinstance(country, str) and _COUNTRY.fullmatch(country)):
+        raise Invalid({"country": ["Give the two capital letters of the ISO 3166 country code (e.g. FR), or leave it empty."]})
+
+
 @transaction.atomic
 def customer_create(*, company, actor, membership, values: Mapping[str, Any], contacts: Iterable[Mapping[str, Any]] = ()) -> Customer:
     values = dict(values)
     if visible_salesperson_ids(membership) is not None and values.get("salesperson") is None:
         values["salesperson"] = actor  # a salesperson's new customer is their own
     _check_salesperson(membership, values.get("salesperson"))
+    _check_country(values)
     status = values.pop("status", Customer.Status.PROSPECT)
     customer = audit.audited_create(model=Customer, company=company, actor=actor, values={**values, "status": status})
     CustomerAccount.objects.create(company=company, customer=customer)
@@ -37,6 +49,7 @@ def customer_create(*, company, actor, membership, values: Mapping[str, Any], co
 @transaction.atomic
 def customer_update(*, customer: Customer, actor, membership, values: Mapping[str, Any]) -> Customer:
     values = dict(values)
+    _check_country(values)
     # Compare with the stored row, not with an object the caller may already have changed.
     stored = Customer.objects.select_for_update().get(pk=customer.pk, company_id=customer.company_id)
     if "status" in values and values["status"] != stored.status:
@@ -69,6 +82,14 @@ def payment_term_save(*, company, actor, name: str, lines: Iterable[Mapping[str,
     lines = list(lines)
     if not lines:
         raise Invalid({"lines": ["A payment term needs at least one instalment."]})
+    # Every instalment is a real part of the total: more than 0 % and at most 100 %.
+    errors = {
+        f"lines[{i}]": [f"Instalment {i + 1}: the percent must be more than 0 and at most 100 (got {line['percent']})."]
+        for i, line in enumerate(lines)
+        if not HUNDRED >= Decimal(str(line["percent"])) > 0
+    }
+    if errors:
+        raise Invalid(errors)
     total = sum((Decimal(str(line["percent"])) for line in lines), Decimal(0))
     if total != HUNDRED:
         raise Invalid({"lines": [f"The instalments add up to {total} %, not 100 %."]})

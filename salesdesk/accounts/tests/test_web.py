@@ -144,6 +144,16 @@ def test_team_members_are_set_from_the_form(web_as, users, org):
     assert Membership.objects.get(user=users["sales2"], company=team.company).team == team
 
 
+def test_team_form_refuses_member_ids_no_key_can_hold_and_saves_nothing(web_as, company, org):
+    client = web_as("admin")
+    client.raise_request_exception = False
+    for huge in ("99999999999999999999", "-99999999999999999999"):
+        page = client.post(reverse("accounts:team-create"), {"name": "T", "members": huge})
+        assert page.status_code == 400
+        assert page.context["form"].errors["members"]
+    assert not SalesTeam.objects.filter(company=company, name="T").exists()
+
+
 def test_audit_log_lists_changes_and_filters_by_actor(web_as, users, customer_of):
     customer_of("sales", code="C001", name="Audited Co")
     client = web_as("admin")

@@ -25,10 +25,26 @@ class RegionForm(CompanyModelForm):
             self.fields["parent"].queryset = self.fields["parent"].queryset.exclude(pk=self.instance.pk)
 
 
+# The largest key a database id column holds (64-bit).
+_LARGEST_ID = 2**63 - 1
+
+
+class MemberChoiceField(forms.ModelMultipleChoiceField):
+    """Users by id; an id no key can hold is an invalid choice, not a database error."""
+
+    def _check_values(self, value):
+        for pk in value:
+            try:
+                number = int(str(pk))
+            except ValueError:
+                continue  # not a number: the usual "not a valid value" below
+            if not -_LARGEST_ID - 1 <= number <= _LARGEST_ID:
+                raise forms.ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk})
+        return super()._check_values(value)
+
+
 class TeamForm(CompanyModelForm):
-    members = forms.ModelMultipleChoiceField(
-        label=_("members"), queryset=None, required=False, widget=forms.SelectMultiple(attrs={"size": 8})
-    )
+    members = MemberChoiceField(label=_("members"), queryset=None, required=False, widget=forms.SelectMultiple(attrs={"size": 8}))
 
     class Meta:
         model = SalesTeam

@@ -3,10 +3,12 @@
 from decimal import Decimal
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from salesdesk.catalog.models import Currency, CurrencyRate, PriceList, Product, ProductCategory, Tax, Unit
-from salesdesk.core.web.forms import CompanyForm, CompanyModelForm, company_formset, model_fields
+from salesdesk.catalog.models import Currency, CurrencyRate, PriceList, PriceListItem, Product, ProductCategory, Tax, Unit
+from salesdesk.catalog.services import STANDARD_UNITS
+from salesdesk.core.web.forms import CompanyForm, CompanyFormSetBase, CompanyModelForm, model_fields
 
 
 class ProductForm(CompanyModelForm):
@@ -56,6 +58,11 @@ class UnitForm(CompanyModelForm):
         model = Unit
         fields = ["code", "name"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.code in dict(STANDARD_UNITS):
+            self.fields["code"].help_text = _("A standard unit (pc, kg, h) keeps its code.")
+
 
 class PriceListForm(CompanyModelForm):
     class Meta:
@@ -77,9 +84,14 @@ class PriceListItemForm(CompanyForm):
         label=_("max. discount (%)"), max_digits=7, decimal_places=4, min_value=0, max_value=100, required=False
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, price_list: PriceList | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["product"].queryset = self.fields["product"].queryset.filter(active=True).order_by("sku")
+        # New entries are for products on sale; a retired product the list already prices
+        # stays on offer, so the list can be edited without losing (or re-pointing) its entry.
+        on_offer = Q(active=True)
+        if price_list is not None and price_list.pk:
+            on_offer |= Q(pk__in=PriceListItem.objects.filter(price_list=price_list, product__isnull=False).values("product_id"))
+        self.fields["product"].queryset = self.fields["product"].queryset.filter(on_offer).order_by("sku")
         for name in ("min_quantity", "price", "discount_percent", "floor_price", "max_discount_percent"):
             self.fields[name].widget.attrs.update({"step": "any", "class": self.fields[name].widget.attrs["class"] + " form-control-sm"})
         self.fields["min_quantity"].widget.attrs["placeholder"] = "0"
@@ -88,4 +100,15 @@ class PriceListItemForm(CompanyForm):
         return self.cleaned_data.get("min_quantity") or Decimal("0")
 
 
-PriceListItemFormSet = company_formset(PriceListItemForm, extra=2)
+class PriceListItemFormSetBase(CompanyFormSetBase):
+    """The entries of one price list (`price_list`; None while the list is being created)."""
+
+    def __init__(self, *args, price_list: PriceList | None = None, **kwargs):
+        self.price_list = price_list
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "price_list": self.price_list}
+
+
+PriceListItemFormSet = forms.formset_factory(PriceListItemForm, formset=PriceListItemFormSetBase, extra=2, can_delete=True)

@@ -1,5 +1,6 @@
 """Pages of the catalog (the product pages are in `products.py`)."""
 
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from salesdesk.catalog import selectors
@@ -14,6 +15,7 @@ from salesdesk.catalog.web.forms import (
     TaxForm,
     UnitForm,
 )
+from salesdesk.core.web import views as generic
 from salesdesk.core.web.resource import Column, Filter, Resource, yes_no
 
 
@@ -65,6 +67,19 @@ class PriceListResource(Resource):
 
     def detail_context(self, request, obj):
         return {"items": obj.items.select_related("product", "category")}
+
+    def urlpatterns(self):
+        """The generic pages; the edit page's entries know their price list."""
+        own = path(f"{self.route}/<int:pk>/edit/", PriceListUpdateView.as_view(resource=self), name="pricelist-update")
+        return [own if p.name == "pricelist-update" else p for p in super().urlpatterns()]
+
+
+class PriceListUpdateView(generic.ResourceUpdateView):
+    def build(self, obj, data=None):
+        form = super().build(obj, data)[0]
+        initial = self.resource.formset_initial(obj) if data is None else None
+        formset = PriceListItemFormSet(data, prefix="lines", initial=initial, company=self.request.company, price_list=obj)
+        return form, formset
 
 
 price_lists = PriceListResource(

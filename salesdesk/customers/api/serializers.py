@@ -1,7 +1,9 @@
+from django.db.models import Q
 from rest_framework import serializers
 
+from salesdesk.accounts.models import User
 from salesdesk.catalog.models import Currency
-from salesdesk.core.api.fields import CompanySlugField
+from salesdesk.core.api.fields import CompanyRelatedField, CompanySlugField
 from salesdesk.core.api.serializers import CompanyModelSerializer
 from salesdesk.customers.models import Customer, CustomerContact, CustomerGroup, PaymentTerm, PaymentTermLine
 
@@ -18,8 +20,21 @@ class NestedContactSerializer(CompanyModelSerializer):
         fields = ["id", "name", "job_title", "email", "phone", "is_primary"]
 
 
+class OwnerField(CompanyRelatedField):
+    """The company's active members, and the customer's current owner even when their
+    membership was deactivated: sending the owner back unchanged keeps the customer theirs."""
+
+    def get_queryset(self):
+        people = super().get_queryset()
+        current = getattr(getattr(self.parent, "instance", None), "salesperson_id", None)
+        if current is None:
+            return people
+        return User.objects.filter(Q(pk__in=people.values("pk")) | Q(pk=current))
+
+
 class CustomerSerializer(CompanyModelSerializer):
     currency = CompanySlugField(model=Currency, slug_field="code", required=False, allow_null=True)
+    salesperson = OwnerField(model=User, required=False, allow_null=True, label="Salesperson")
     contacts = NestedContactSerializer(many=True, required=False)
 
     class Meta:
@@ -42,11 +57,16 @@ class CustomerSerializer(CompanyModelSerializer):
             "email",
             "phone",
             "billing_address",
+            "country",
             "shipping_address",
+            "invoice_policy",
             "notes",
             "contacts",
         ]
         read_only_fields = ["status"]
+        extra_kwargs = {
+            "country": {"help_text": "ISO 3166 code of the billing address, two capital letters (FR); empty means the company's."}
+        }
 
     def validate(self, attrs):
         if self.instance is not None and "contacts" in attrs:

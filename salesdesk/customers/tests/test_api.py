@@ -55,7 +55,9 @@ def test_a_customer_is_created_with_every_field(admin_api, org, users, net30, re
         "email": "buyer@alpha.example",
         "phone": "+34 600 000 000",
         "billing_address": "Calle Mayor 1\nMadrid",
+        "country": "ES",
         "shipping_address": "Polígono 7\nGetafe",
+        "invoice_policy": "on_delivery",
         "notes": "Pays on time.",
         "contacts": [{"name": "Ana", "job_title": "Buyer", "email": "ana@alpha.example", "is_primary": True}],
     }

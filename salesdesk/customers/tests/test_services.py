@@ -158,6 +158,28 @@ def test_a_refused_payment_term_change_keeps_the_old_lines(company):
     assert list(term.lines.values_list("percent", "days")) == [(Decimal("100"), 30)]
 
 
+@pytest.mark.parametrize(
+    ("percents", "named"),
+    [(["100", "0"], ["lines[1]"]), (["60", "-10", "50"], ["lines[1]"]), (["110", "-10"], ["lines[0]", "lines[1]"])],
+)
+def test_an_instalment_of_zero_or_less_or_over_one_hundred_percent_is_refused_naming_it(company, percents, named):
+    lines = [{"percent": p, "days": 30 * i} for i, p in enumerate(percents)]
+    with pytest.raises(Invalid) as refused:
+        services.payment_term_save(company=company, actor=None, name="Odd", lines=lines)
+    assert sorted(refused.value.details) == named
+    assert not PaymentTerm.objects.exists() and not PaymentTermLine.objects.exists()
+
+
+def test_a_zero_percent_instalment_in_a_change_keeps_the_old_term(company):
+    term = services.payment_term_save(company=company, actor=None, name="Net 30", lines=[{"percent": "100", "days": 30}])
+    lines = [{"percent": "100", "days": 30}, {"percent": "0", "days": 60}]
+    with pytest.raises(Invalid):
+        services.payment_term_save(company=company, actor=None, term=term, name="Net 30/60", lines=lines)
+    term.refresh_from_db()
+    assert term.name == "Net 30"
+    assert list(term.lines.values_list("percent", "days")) == [(Decimal("100"), 30)]
+
+
 # --- credit figures -----------------------------------------------------------------------
 
 

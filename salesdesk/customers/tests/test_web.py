@@ -169,6 +169,26 @@ def test_payment_term_lines_must_add_up_to_100(web_as, company):
     assert PaymentTerm.objects.get(company=company).lines.count() == 2
 
 
+def test_a_zero_percent_instalment_is_a_form_error_not_a_server_error(web_as, company):
+    from salesdesk.customers.models import PaymentTerm
+
+    data = {
+        "name": "Odd",
+        "lines-TOTAL_FORMS": "2",
+        "lines-INITIAL_FORMS": "0",
+        "lines-0-percent": "100",
+        "lines-0-days": "30",
+        "lines-1-percent": "0",
+        "lines-1-days": "60",
+    }
+    client = web_as("accountant")
+    client.raise_request_exception = False
+    page = client.post(reverse("customers:paymentterm-create"), data)
+    assert page.status_code == 400
+    assert page.context["formset"].forms[1].errors["percent"]
+    assert not PaymentTerm.objects.filter(company=company).exists()
+
+
 def test_customer_group_create_and_protected_delete(web_as, customer_of):
     from salesdesk.customers.models import CustomerGroup
 

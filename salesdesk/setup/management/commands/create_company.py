@@ -1,13 +1,11 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from salesdesk.accounts import roles
-from salesdesk.accounts import services as accounts_services
 from salesdesk.core.errors import DomainError
-from salesdesk.setup.services import company_setup
+from salesdesk.setup.services import company_setup_with_admin
 
 
 class Command(BaseCommand):
-    help = "Create a company with its defaults and an administrator."
+    help = "Create a company with its defaults and an administrator (all or nothing)."
 
     def add_arguments(self, parser):
         parser.add_argument("code")
@@ -19,9 +17,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):
         try:
-            company = company_setup(code=opts["code"], name=opts["name"], base_currency=opts["currency"], country=opts["country"])
-            accounts_services.user_create(
-                company=company, actor=None, username=opts["admin_username"], password=opts["admin_password"], roles=[roles.ADMINISTRATOR]
+            company = company_setup_with_admin(
+                code=opts["code"],
+                name=opts["name"],
+                base_currency=opts["currency"],
+                country=opts["country"],
+                admin_username=opts["admin_username"],
+                admin_password=opts["admin_password"],
             )
         except DomainError as exc:
             raise CommandError(f"{exc.message} {exc.details}") from exc
