@@ -79,3 +79,13 @@ def test_language_switch_translates_the_interface(login, users):
     page.wait_for_load_state("networkidle")
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
     expect(page.locator("aside")).to_contain_text("客户")
+
+
+def test_on_a_phone_the_page_starts_right_under_the_top_bar(login, customer_of):
+    customer_of("sales", "C-PHONE", name="Phone Ltd")
+    page = login("sales")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(reverse("customers:customer-list"))
+    expect(page.locator("main")).to_contain_text("C-PHONE")
+    top = page.locator("main").bounding_box()["y"]
+    assert top < 200, f"the page content starts {top:.0f} px down a 844 px screen"

@@ -232,6 +232,11 @@ def _terms(line) -> tuple:
     return (line.product.pk, line.unit_price, line.discount_percent, tax.pk if tax is not None else None)
 
 
+def _label(line: SalesOrderLine) -> str:
+    """A line as the user sees it in a message: its place on the order and its product."""
+    return f"Line {line.sequence + 1} ({line.product.name})"
+
+
 def _done(line: SalesOrderLine):
     """What of a line is past changing: invoiced, or goods delivered (services count as delivered at confirmation)."""
     delivered = line.delivered_quantity if line.product.kind == "goods" else ZERO
@@ -307,10 +312,10 @@ def order_amend(*, order: SalesOrder, actor, membership, lines, reason: str = ""
     held = holds.held(existing)
     for line in existing.values():
         if line.pk not in keep_ids and _done(line) > 0:
-            errors.setdefault("lines", []).append(f"Line {line.pk} was delivered or invoiced and cannot be removed.")
+            errors.setdefault("lines", []).append(f"{_label(line)} was delivered or invoiced and cannot be removed.")
         elif line.pk not in keep_ids and line.pk in held:
             errors.setdefault("lines", []).append(
-                f"Line {line.pk} is on {held[line.pk]}: cancel that document first, then remove the line."
+                f"{_label(line)} is on {held[line.pk]}: cancel that document first, then remove the line."
             )
     if errors:
         raise Invalid(errors)
@@ -329,14 +334,14 @@ def order_amend(*, order: SalesOrder, actor, membership, lines, reason: str = ""
     for new in priced:
         old = existing.get(new.id)
         if old is not None and new.quantity < _done(old):
-            raise Invalid({"lines": [f"Line {old.pk}: cannot order less than was delivered or invoiced."]})
+            raise Invalid({"lines": [f"{_label(old)}: cannot order less than was delivered or invoiced ({_done(old).normalize()})."]})
         if old is not None and _done(old) > 0 and _terms(new) != _terms(old):
             # What left the warehouse or was billed was that product at that price: only the quantity may grow.
-            raise Invalid({"lines": [f"Line {old.pk} was delivered or invoiced: its product, price, discount and tax cannot change."]})
+            raise Invalid({"lines": [f"{_label(old)} was delivered or invoiced: its product, price, discount and tax cannot change."]})
         if old is not None and old.pk in held and _terms(new) != _terms(old):
             # The open delivery or draft invoice will ship or bill the line as it was.
             raise Invalid(
-                {"lines": [f"Line {old.pk} is on {held[old.pk]}: its product, price, discount and tax cannot change until that is done."]}
+                {"lines": [f"{_label(old)} is on {held[old.pk]}: its product, price, discount and tax cannot change until that is done."]}
             )
     # Lines a manager already approved at these exact prices stay approved.
     below = [
@@ -373,7 +378,7 @@ def order_amend(*, order: SalesOrder, actor, membership, lines, reason: str = ""
             try:
                 line.delete()
             except ProtectedError as exc:  # the whole amendment is undone with the refusal
-                raise Invalid({"lines": [f"Line {line.pk} is on a posted invoice or a shipped delivery and cannot be removed."]}) from exc
+                raise Invalid({"lines": [f"{_label(line)} is on a posted invoice or a shipped delivery and cannot be removed."]}) from exc
     for i, new in enumerate(priced):
         values = {**new.model_values(), "contract_item": new.contract_item}
         old = existing.get(new.id)

@@ -130,10 +130,11 @@ def test_send_accept_convert_then_confirm_needs_and_gets_approval(web_as, shop):
     assert sales.post(reverse("sales:approval-decide", args=[approval.pk, "approve"])).status_code == 403
 
     manager = web_as("manager")
-    assert f'id="approve-{approval.pk}"' in manager.get(reverse("sales:approval-list")).content.decode()
+    listing = manager.get(reverse("sales:approval-list")).content.decode()
+    assert f'id="approve-{approval.pk}"' in listing and f'id="approve-reason-{approval.pk}" placeholder="Reason (optional)"' in listing
     manager.post(reverse("sales:approval-decide", args=[approval.pk, "approve"]), {"reason": "key account"})
     approval.refresh_from_db()
-    assert approval.status == "approved"
+    assert (approval.status, approval.reason) == ("approved", "key account")
 
     sales = web_as("sales")
     page = sales.post(reverse("sales:order-action", args=[order.pk, "confirm"]), follow=True).content.decode()
@@ -306,6 +307,22 @@ def test_amend_a_confirmed_order_adds_a_line_as_a_revision(web_as, shop):
     order.refresh_from_db()
     assert order.revision == 1 and order.total_amount == D("33.00")
     assert "customer wants a desk" in client.get(reverse("sales:order-detail", args=[order.pk])).content.decode()
+
+
+def test_a_refused_amendment_says_why_and_keeps_what_was_typed(web_as, shop):
+    client = web_as("sales")
+    client.post(reverse("sales:order-create"), _form({"customer": shop["customer"]}, [(shop["desk"], "1", "", "")]))
+    order = SalesOrder.objects.get()
+    client.post(reverse("sales:order-action", args=[order.pk, "confirm"]))
+    data = _form({}, [(shop["desk"], "1", "5.00", "")], initial=1)  # below the desk's floor of 9.00
+    data["lines-0-id"] = order.lines.get().pk
+    response = client.post(reverse("sales:order-amend", args=[order.pk]), {**data, "reason": "customer asks a discount"})
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "Please correct the errors below." not in page
+    assert "approval" in page.lower() and 'value="5.00"' in page
+    order.refresh_from_db()
+    assert order.revision == 0 and order.lines.get().unit_price == D("10.0000")
 
 
 def test_the_administrator_sets_the_authority_bands_and_others_only_read_them(web_as, company):

@@ -235,9 +235,11 @@ class AmendView(CompanyRequiredMixin, View):
                     order=order, actor=request.user, membership=request.membership, lines=formset.lines(keep_ids=True), reason=reason
                 )
             except DomainError as exc:
-                if not apply_line_errors(exc, formset):
-                    messages.error(request, error_message(exc))
-                    return self.render_page(order, formset, reason, status=409 if exc.status == 409 else 400)
+                # What did not find a line of its own (or a refusal of the whole amendment) is said above the table.
+                leftover = apply_line_errors(exc, formset)
+                if leftover is not None:
+                    messages.error(request, error_message(leftover))
+                return self.render_page(order, formset, reason, status=409 if exc.status == 409 else 400)
             else:
                 messages.success(request, _("The order was amended."))
                 return redirect(_detail("order", order))
