@@ -180,6 +180,7 @@ class PriceList(CompanyOwned):
             models.CheckConstraint(
                 condition=Q(valid_to__isnull=True) | Q(valid_from__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
                 name="pricelist_period_valid",
+                violation_error_message=_("The end date cannot be before the start date."),
             ),
         ]
 

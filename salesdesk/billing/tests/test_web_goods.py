@@ -167,14 +167,14 @@ def test_accountant_disputes_all_that_is_due_by_default(web_as, invoiced):
     assert (dispute.amount, dispute.reason, dispute.note, dispute.status) == (D("363.00"), "quality", "chairs wobble", "open")
     assert invoiced.disputed and invoiced.disputed_amount == D("363.00")
     assert response.redirect_chain[-1][0].endswith(reverse("billing:invoice-detail", args=[invoiced.pk]) + "#disputes")
-    assert any(level == "success" and invoiced.number in text for level, text in messages_of(response))
+    assert ("success", f"363.00 EUR of {invoiced.number} is disputed and kept out of dunning until resolved.") in messages_of(response)
 
 
 def test_disputing_more_than_is_due_is_refused_and_saves_nothing(web_as, invoiced):
     response = web_as("accountant").post(dispute_url(invoiced), {"amount": "400.00", "reason": "price"}, follow=True)
     invoiced.refresh_from_db()
     assert not Dispute.objects.exists() and invoiced.disputed_amount == D("0.00") and not invoiced.disputed
-    assert [level for level, _text in messages_of(response)] == ["error"]
+    assert messages_of(response) == [("error", "At most 363.00 EUR of this invoice can be disputed: the rest is paid or disputed already.")]
 
 
 def test_a_dispute_needs_a_known_reason(web_as, invoiced):

@@ -248,3 +248,13 @@ def test_the_customer_panel_shows_open_invoices_deposits_and_the_statement(web_a
     # The credit figures on the customer page come from the maintained account row.
     assert "Exposure" in page and "121.00" in page
     assert "/billing/customers/" not in web_as("warehouse").get(reverse("customers:customer-detail", args=[buyer.pk])).content.decode()
+
+
+def test_a_posted_invoice_offers_to_record_its_payment_to_those_who_may(web_as, buyer, posted_invoice):
+    invoice = posted_invoice(buyer)
+    page = web_as("accountant").get(reverse("billing:invoice-detail", args=[invoice.pk])).content.decode()
+    link = f'href="{reverse("billing:payment-create")}?customer={buyer.pk}"'
+    assert 'id="record-payment-button"' in page and link in page
+    form = web_as("accountant").get(f"{reverse('billing:payment-create')}?customer={buyer.pk}").content.decode()
+    assert f'name="alloc-{invoice.pk}"' in form  # the customer's open invoices are there to allocate
+    assert 'id="record-payment-button"' not in web_as("sales").get(reverse("billing:invoice-detail", args=[invoice.pk])).content.decode()

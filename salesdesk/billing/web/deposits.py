@@ -13,6 +13,7 @@ from salesdesk.billing.web.actions import ActionView, describe
 from salesdesk.billing.web.resources import deposits
 from salesdesk.core.errors import DomainError
 from salesdesk.core.web.access import CompanyRequiredMixin
+from salesdesk.core.web.display import money_text
 from salesdesk.customers.selectors import customers_visible
 from salesdesk.sales import selectors as sales_selectors
 from salesdesk.sales.models import SalesOrder
@@ -87,7 +88,9 @@ class DepositCreateView(CompanyRequiredMixin, View):
                 form.add_error(None, describe(exc))
             else:
                 messages.success(
-                    request, _("Deposit %(number)s of %(amount)s was recorded.") % {"number": deposit.number, "amount": deposit.amount}
+                    request,
+                    _("Deposit %(number)s of %(amount)s was recorded.")
+                    % {"number": deposit.number, "amount": money_text(deposit.amount, deposit.currency)},
                 )
                 return redirect(reverse("billing:deposit-detail", args=[deposit.pk]))
         messages.error(request, _("Please correct the errors below."))
@@ -122,5 +125,5 @@ class DepositActionView(ActionView):
         deposit = services.deposit_refund(
             deposit=deposit, actor=request.user, amount=form.cleaned_data["amount"], reason=form.cleaned_data["reason"].strip()
         )
-        messages.success(request, _("%(amount)s was refunded.") % {"amount": deposit.refunded_amount})
+        messages.success(request, _("%(amount)s was refunded.") % {"amount": money_text(deposit.refunded_amount, deposit.currency)})
         return self.detail(deposit)

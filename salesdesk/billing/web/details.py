@@ -68,6 +68,10 @@ def invoice_context(request, invoice: Invoice) -> dict[str, Any]:
         "can_credit": is_invoice and posted and post and m.has_perm("billing.add_invoice") and any(line.creditable > 0 for line in lines),
         "can_send": posted and change,
         "can_write_off": is_invoice and invoice.status == Status.POSTED and invoice.amount_due > 0 and m.has_perm("billing.add_writeoff"),
+        "can_record_payment": is_invoice
+        and invoice.status == Status.POSTED
+        and invoice.amount_due > 0
+        and m.has_perm("billing.add_payment"),
         "can_export": posted,
         "default_email": invoice.sent_to or invoice.customer.email,
     }

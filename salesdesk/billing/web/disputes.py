@@ -16,11 +16,13 @@ from django.views import View
 
 from salesdesk.billing import selectors
 from salesdesk.billing import services as billing_services
+from salesdesk.billing.errors import OverAllocation
 from salesdesk.billing.models import Dispute, DisputeOutcome, DisputeReason, Invoice
 from salesdesk.billing.web.actions import describe
 from salesdesk.core.errors import DomainError
 from salesdesk.core.web import views as generic
 from salesdesk.core.web.access import CompanyRequiredMixin
+from salesdesk.core.web.display import money_text
 from salesdesk.core.web.resource import Column, Filter, Resource
 from salesdesk.customers.selectors import customers_visible
 
@@ -117,13 +119,20 @@ class DisputeOpenView(CompanyRequiredMixin, View):
                 amount=form.cleaned_data["amount"],
                 note=form.cleaned_data["note"].strip(),
             )
+        except OverAllocation:
+            # Not the payment's wording: say how much of this invoice can still be disputed.
+            left = money_text(undisputed_due(Invoice.objects.get(pk=invoice.pk)), invoice.currency)
+            messages.error(
+                request, _("At most %(left)s of this invoice can be disputed: the rest is paid or disputed already.") % {"left": left}
+            )
+            return redirect(_invoice_page(invoice.pk))
         except DomainError as exc:
             messages.error(request, describe(exc))
             return redirect(_invoice_page(invoice.pk))
         messages.success(
             request,
             _("%(amount)s of %(number)s is disputed and kept out of dunning until resolved.")
-            % {"amount": dispute.amount, "number": invoice.number},
+            % {"amount": money_text(dispute.amount, invoice.currency), "number": invoice.number},
         )
         return redirect(_invoice_page(invoice.pk))
 
@@ -149,7 +158,9 @@ class DisputeResolveView(CompanyRequiredMixin, View):
         if dispute.credit_note_id:
             text = _("The dispute is resolved with credit note %(note)s.") % {"note": dispute.credit_note.number}
         elif dispute.write_off_id:
-            text = _("The dispute is resolved: %(amount)s was written off.") % {"amount": dispute.write_off.amount}
+            text = _("The dispute is resolved: %(amount)s was written off.") % {
+                "amount": money_text(dispute.write_off.amount, dispute.invoice.currency)
+            }
         else:
             text = _("The dispute is resolved: the amount is due again and back in dunning.")
         messages.success(request, text)

@@ -20,6 +20,7 @@ from salesdesk.catalog.models import Currency
 from salesdesk.core.errors import DomainError
 from salesdesk.core.money import currency_places
 from salesdesk.core.web.access import CompanyRequiredMixin, require
+from salesdesk.core.web.display import money_text
 from salesdesk.core.web.forms import apply_error
 from salesdesk.customers.selectors import customers_visible
 from salesdesk.sales.totals import LineInput, document_totals
@@ -193,7 +194,11 @@ class InvoiceActionView(ActionView):
         write_off = services.invoice_write_off(
             invoice=invoice, actor=request.user, reason=form.cleaned_data["reason"], amount=form.cleaned_data["amount"]
         )
-        messages.success(request, _("%(amount)s was written off %(number)s.") % {"amount": write_off.amount, "number": invoice.number})
+        messages.success(
+            request,
+            _("%(amount)s was written off %(number)s.")
+            % {"amount": money_text(write_off.amount, invoice.currency), "number": invoice.number},
+        )
         return _detail(invoice)
 
     def do_apply_credit(self, request, note):
@@ -206,7 +211,9 @@ class InvoiceActionView(ActionView):
         amount = form.cleaned_data["amount"] or min(note.amount_due, target.amount_due)
         services.credit_note_apply(credit_note=note, invoice=target, amount=amount, actor=request.user)
         messages.success(
-            request, _("%(amount)s of %(note)s now pays %(number)s.") % {"amount": amount, "note": note.number, "number": target.number}
+            request,
+            _("%(amount)s of %(note)s now pays %(number)s.")
+            % {"amount": money_text(amount, target.currency), "note": note.number, "number": target.number},
         )
         return _detail(note)
 

@@ -15,6 +15,7 @@ from salesdesk.billing.web.details import allocation_rows
 from salesdesk.billing.web.resources import payments
 from salesdesk.core.errors import DomainError, Invalid
 from salesdesk.core.web.access import CompanyRequiredMixin
+from salesdesk.core.web.display import money_text
 from salesdesk.customers.selectors import customers_visible
 
 
@@ -89,7 +90,11 @@ class PaymentCreateView(CompanyRequiredMixin, View):
                 messages.success(
                     request,
                     _("Payment %(number)s of %(amount)s was recorded; %(left)s stays as the customer's credit.")
-                    % {"number": payment.number, "amount": payment.amount, "left": payment.unallocated_amount},
+                    % {
+                        "number": payment.number,
+                        "amount": money_text(payment.amount, payment.currency),
+                        "left": money_text(payment.unallocated_amount, payment.currency),
+                    },
                 )
                 return redirect(reverse("billing:payment-detail", args=[payment.pk]))
         messages.error(request, _("Please correct the errors below."))
@@ -110,7 +115,10 @@ class PaymentActionView(ActionView):
             messages.error(request, _("Enter an amount above zero for at least one invoice."))
             return self.detail(payment)
         payment = services.payment_allocate(payment=payment, actor=request.user, allocations=allocations)
-        messages.success(request, _("Allocated; %(left)s of the payment is left as credit.") % {"left": payment.unallocated_amount})
+        messages.success(
+            request,
+            _("Allocated; %(left)s of the payment is left as credit.") % {"left": money_text(payment.unallocated_amount, payment.currency)},
+        )
         return self.detail(payment)
 
     def do_reverse(self, request, payment):

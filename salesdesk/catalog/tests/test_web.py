@@ -85,6 +85,16 @@ def test_price_list_entry_with_price_and_discount_is_refused_on_its_row(web_as, 
     assert not PriceList.objects.filter(company=company).exists()
 
 
+def test_a_price_list_ending_before_it_starts_is_refused_in_plain_words(web_as, company):
+    eur = Currency.objects.get(company=company, code="EUR")
+    data = _price_list_data(eur, valid_from="2026-06-01", valid_to="2026-05-01", **{"lines-TOTAL_FORMS": "0"})
+    page = web_as("manager").post(reverse("catalog:pricelist-create"), data)
+    assert page.status_code == 400
+    assert "The end date cannot be before the start date." in page.content.decode()
+    assert b"pricelist_period_valid" not in page.content
+    assert not PriceList.objects.filter(company=company).exists()
+
+
 def test_price_list_saved_with_entries(web_as, company, product):
     eur = Currency.objects.get(company=company, code="EUR")
     data = _price_list_data(

@@ -34,6 +34,12 @@ def display(value: Any) -> str:
     return str(value)
 
 
+def money_text(amount: Decimal, currency) -> str:
+    """An amount for a message, as the pages show it: grouped, two decimals, then the currency code."""
+    code = getattr(currency, "code", currency) or ""
+    return f"{display(Decimal(amount))} {code}".strip()
+
+
 def resolve(obj: Any, accessor: Any) -> Any:
     """The value behind a dotted accessor ("group.name"); choice fields give their label."""
     if callable(accessor):
