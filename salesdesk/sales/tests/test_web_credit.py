@@ -182,3 +182,21 @@ def test_the_home_page_counts_held_orders_for_those_who_release(web_as, limited,
     home = web_as("manager").get(reverse("home")).content.decode()
     assert "Orders held for credit" in home and f'href="{reverse("sales:credit-holds")}"' in home
     assert "Orders held for credit" not in web_as("sales").get(reverse("home")).content.decode()
+
+
+def test_the_queue_says_why_each_order_is_held(web_as, customer_of, limited, draft_order):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from salesdesk.customers.models import CustomerAccount
+
+    over = draft_order(limited)
+    confirm(web_as("sales"), over)
+    late = customer_of("sales", code="O001", name="Overdue Ltd", status="active", overdue_block_days=30)
+    CustomerAccount.objects.filter(customer=late).update(oldest_overdue_due_date=timezone.localdate() - timedelta(days=45))
+    blocked = draft_order(late)
+    confirm(web_as("sales"), blocked)
+    queue = web_as("manager").get(reverse("sales:credit-holds")).content.decode()
+    assert f'id="held-why-{over.pk}">over the credit limit<' in queue
+    assert f'id="held-why-{blocked.pk}">an invoice overdue over 30 days<' in queue

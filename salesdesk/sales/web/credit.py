@@ -8,6 +8,7 @@ accountant or an administrator releases it with a reason.
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from salesdesk.core import workflow
+from salesdesk.core.models import DocumentEvent
 from salesdesk.core.web.access import CompanyRequiredMixin
 from salesdesk.core.web.display import display
 from salesdesk.core.web.home import home_card
@@ -68,6 +70,19 @@ def hold_context(order: SalesOrder, currency: str) -> dict[str, Any]:
     }
 
 
+def _hold_reasons(company, orders) -> dict[int, str]:
+    """Why each order was held (the refusal noted on its move to credit hold), in one query."""
+    if not orders:
+        return {}
+    events = DocumentEvent.objects.filter(
+        company=company,
+        content_type=ContentType.objects.get_for_model(SalesOrder),
+        object_id__in=[order.pk for order in orders],
+        to_status=SalesOrder.Status.CREDIT_HOLD,
+    ).order_by("at", "id")
+    return {object_id: note for object_id, note in events.values_list("object_id", "note") if note}
+
+
 class CreditHoldListView(CompanyRequiredMixin, View):
     """Orders waiting for a credit release, oldest first, with each customer's limit and exposure."""
 
@@ -83,10 +98,12 @@ class CreditHoldListView(CompanyRequiredMixin, View):
         page = page_of(held, QUEUE_PAGE, request.GET.get("page"))
         orders = list(page.object_list)
         credits = {}
+        reasons = _hold_reasons(request.company, orders)
         for order in orders:  # one account row per customer on the page
             if order.customer_id not in credits:
                 credits[order.customer_id] = customer_selectors.customer_credit(order.customer)
             order.credit = credits[order.customer_id]
+            order.hold_reason = reasons.get(order.pk, "credit_limit_exceeded")
         return render(
             request,
             "sales/credit_holds.html",
