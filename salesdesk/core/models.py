@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -64,6 +65,23 @@ class DocumentEvent(HighVolume):
     class Meta:
         indexes = [models.Index(fields=["company", "content_type", "object_id", "at"], name="docevent_object_idx")]
         ordering = ["at", "id"]
+
+    def _label(self, status: str) -> str:
+        """A status as the document's pages name it ("Pending approval", in the user's language)."""
+        model = ContentType.objects.get_for_id(self.content_type_id).model_class()
+        try:
+            choices = dict(model._meta.get_field("status").flatchoices) if model is not None else {}
+        except FieldDoesNotExist:
+            choices = {}
+        return str(choices.get(status, status))
+
+    @property
+    def from_label(self) -> str:
+        return self._label(self.from_status) if self.from_status else ""
+
+    @property
+    def to_label(self) -> str:
+        return self._label(self.to_status)
 
 
 class NumberCounter(CompanyOwned):

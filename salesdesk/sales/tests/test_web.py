@@ -122,6 +122,7 @@ def test_send_accept_convert_then_confirm_needs_and_gets_approval(web_as, shop):
     order.refresh_from_db()
     assert order.status == "pending_approval" and order.number == ""
     assert 'id="approval-notice"' in page and "waits for a manager" in page
+    assert "Draft → <strong>Pending approval</strong>" in page and "pending_approval" not in page  # history in words
     assert "9.00" in page and "8.00" in page
 
     approval = PriceApproval.objects.get(order=order)
