@@ -121,7 +121,10 @@ def test_clerk_makes_a_partial_delivery(web_as, order):
 def test_delivering_more_than_outstanding_is_refused_and_saves_nothing(web_as, order):
     line = order.lines.first()
     page = web_as("warehouse").post(reverse("fulfilment:delivery-create", args=[order.pk]), {f"qty-{line.pk}": "9"})
-    assert page.status_code == 409
+    assert page.status_code == 400
+    left = line.quantity - line.delivered_quantity
+    assert f"Only {left.normalize():f} left to deliver." in page.content.decode()  # said on the line, with what is left
+    assert page.context["form"].errors[f"qty-{line.pk}"]
     assert not Delivery.objects.exists()
 
 

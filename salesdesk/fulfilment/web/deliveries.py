@@ -16,7 +16,7 @@ from salesdesk.core.errors import DomainError
 from salesdesk.core.web.access import CompanyRequiredMixin
 from salesdesk.fulfilment import selectors, services
 from salesdesk.fulfilment.web.actions import ActionView, describe, form_errors
-from salesdesk.fulfilment.web.forms import DeliveryCreateForm, DeliveryUpdateForm, ReasonForm
+from salesdesk.fulfilment.web.forms import QTY_PREFIX, DeliveryCreateForm, DeliveryUpdateForm, ReasonForm
 from salesdesk.fulfilment.web.resources import deliveries
 from salesdesk.sales import selectors as sales_selectors
 from salesdesk.sales.models import SalesOrder
@@ -109,8 +109,8 @@ class DeliveryCreateView(CompanyRequiredMixin, View):
                     order=order, actor=request.user, membership=request.membership, lines=form.chosen_lines(), **form.values()
                 )
             except DomainError as exc:
-                form.add_error(None, describe(exc))
-                messages.error(request, describe(exc))
+                field = f"{QTY_PREFIX}{exc.details.get('order_line')}"  # a line's refusal goes on that line
+                form.add_error(field if field in form.fields else None, describe(exc))
                 return self.render_form(request, order, form, status=exc.status)
             messages.success(request, _("Delivery %(number)s was made for %(order)s.") % {"number": delivery.number, "order": order.number})
             return redirect(_detail(delivery))

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext_lazy as _
 
 from salesdesk.catalog.models import Product
@@ -97,6 +98,10 @@ class DeliveryCreateForm(CompanyForm):
 
     def clean(self):
         data = super().clean()
+        for line, left in self.order_lines:  # said on the line itself, with what is left of it
+            name = f"{QTY_PREFIX}{line.pk}"
+            if (data.get(name) or 0) > left:
+                self.add_error(name, _("Only %(left)s left to deliver.") % {"left": floatformat(left, "-4g")})
         if not self.errors and not self.chosen_lines():
             raise forms.ValidationError(_("Enter a quantity for at least one line."))
         return data
