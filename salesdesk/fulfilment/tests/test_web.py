@@ -327,6 +327,13 @@ def test_salesperson_requests_a_return(web_as, goods, shipped, chair):
     assert ret.number in flash(response)
 
 
+def test_a_return_line_set_to_zero_is_left_out(web_as, goods, shipped, chair):
+    data = return_form(goods["customer"], [(chair, "2", "scratched"), (chair, "0", "")], delivery=shipped)
+    response = web_as("sales").post(reverse("fulfilment:return-create"), data)
+    assert response.status_code == 302
+    assert list(ReturnRequest.objects.get().lines.values_list("quantity", flat=True)) == [D("2")]
+
+
 def test_returning_more_than_delivered_is_refused_and_saves_nothing(web_as, goods, shipped, chair):
     data = return_form(goods["customer"], [(chair, "4", "")], delivery=shipped)
     page = web_as("sales").post(reverse("fulfilment:return-create"), data)

@@ -152,12 +152,19 @@ class ReturnForm(CompanyModelForm):
 
 class ReturnLineForm(CompanyForm):
     product = forms.ModelChoiceField(label=_("product"), queryset=Product.objects.all())
-    quantity = quantity_field(_("quantity"), required=True, min_value=Decimal("0.0001"))
+    quantity = quantity_field(_("quantity"), required=True)
     reason = forms.CharField(label=_("reason"), max_length=255, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _goods(self)
+        self.fields["quantity"].help_text = _("Zero leaves the line out.")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("quantity") == 0:  # as on a delivery: nothing of this line comes back
+            data[forms.formsets.DELETION_FIELD_NAME] = True
+        return data
 
 
 ReturnLineFormSet = forms.formset_factory(ReturnLineForm, formset=CompanyFormSetBase, extra=1, can_delete=True)
