@@ -100,7 +100,7 @@ def positive_amount(value, field: str = "amount", places: int = 2) -> Decimal:
 
 
 def lock_for_settling(invoice_ids) -> None:
-    """Lock the invoices' orders, then the invoices, each in key order, before settling them.
+    """Lock the invoices' orders, then the invoices (given as invoices or ids), each in key order, before settling them.
 
     One lock order for every action: an order before its invoices (posting, shipping and
     deposits take the order first), both before the number counters, the ledger and the
@@ -108,9 +108,17 @@ def lock_for_settling(invoice_ids) -> None:
     locked the invoice first would wait for the order while an invoice posting of the same
     order, holding the order, waits for the journal counter the payment holds: a deadlock.
     SQLite has no row locks (one writer at a time): nothing to do there."""
-    ids = sorted({pk for pk in invoice_ids if pk})
-    if not ids or not connection.features.has_select_for_update:
+    if not connection.features.has_select_for_update:
         return
-    orders = Invoice.objects.filter(pk__in=ids).exclude(sales_order=None).values_list("sales_order_id", flat=True)
-    lock_keys(SalesOrder, list(orders))
+    ids, orders, unread = set(), set(), []
+    for item in invoice_ids:  # invoices already read tell their order (which never changes); ids are looked up
+        if isinstance(item, Invoice):
+            ids.add(item.pk)
+            orders.add(item.sales_order_id)
+        elif item:
+            ids.add(item)
+            unread.append(item)
+    if unread:
+        orders.update(Invoice.objects.filter(pk__in=unread).values_list("sales_order_id", flat=True))
+    lock_keys(SalesOrder, [pk for pk in orders if pk])
     lock_keys(Invoice, ids)

@@ -115,7 +115,7 @@ def payment_create(
             raise OverAllocation(amount=str(amount), allocated=str(sum((a for _, a in pairs), ZERO)))
         # Their orders and the invoices before the journal counter and the customer's account row
         # (the ledger posting moves them), the order every settlement locks in.
-        common.lock_for_settling([invoice.pk for invoice, _ in pairs])
+        common.lock_for_settling([invoice for invoice, _ in pairs])
         rate = common.rate_for(company, currency, on)
         _, number = common.take_number(company, SERIES, on)
         payment = rows.insert(
@@ -162,7 +162,7 @@ def payment_allocate(*, payment: Payment, actor, allocations) -> Payment:
     pairs = allocation_input(payment, allocations)
     if not pairs:
         raise Invalid({"allocations": ["Give at least one allocation."]})
-    common.lock_for_settling([invoice.pk for invoice, _ in pairs])
+    common.lock_for_settling([invoice for invoice, _ in pairs])
     _allocate(payment, pairs, actor, timezone.localdate())
     open_items.sync_payment(payment)
     return payment
