@@ -395,10 +395,14 @@ def test_receiving_more_than_approved_is_refused_and_saves_nothing(web_as, goods
     fulfilment.return_approve(request=requested, actor=goods["admin"], membership=goods["membership"])
     line = requested.lines.get()
     moves = StockMove.objects.count()
-    response = web_as("warehouse").post(ract(requested, "receive"), {f"qty-{line.pk}": "3", f"outcome-{line.pk}": "restock"}, follow=True)
+    response = web_as("warehouse").post(ract(requested, "receive"), {f"qty-{line.pk}": "3", f"outcome-{line.pk}": "scrap"}, follow=True)
     requested.refresh_from_db()
     assert requested.status == "approved" and StockMove.objects.count() == moves
     assert any(m.level_tag == "error" for m in response.context["messages"])
+    # The form comes back as typed, once: the quantity and the outcome chosen.
+    form = response.context["receive_form"]
+    assert (form[f"qty-{line.pk}"].value(), form[f"outcome-{line.pk}"].value()) == ("3", "scrap")
+    assert '<option value="scrap" selected>' in response.content.decode()
 
 
 def test_receiving_without_an_outcome_is_refused(web_as, goods, requested):

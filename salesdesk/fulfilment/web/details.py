@@ -70,8 +70,16 @@ def return_context(request, ret: ReturnRequest) -> dict[str, Any]:
         and any(line.outcome in CREDITED_OUTCOMES and line.received_quantity > line.credited_quantity for line in lines),
     }
     if context["can_receive"]:
-        context["receive_form"] = ReceiveForm(lines=lines)
+        # After a refused receipt the form comes back as the user left it (kept for one showing).
+        typed = request.session.pop(receipt_draft_key(ret), None)
+        context["receive_form"] = ReceiveForm(typed, lines=lines) if typed else ReceiveForm(lines=lines)
+        if typed:
+            context["receive_form"].is_valid()  # shows the errors on their lines
     return context
+
+
+def receipt_draft_key(ret) -> str:
+    return f"fulfilment:receipt:{ret.pk}"
 
 
 def adjustment_context(request, adjustment) -> dict[str, Any]:

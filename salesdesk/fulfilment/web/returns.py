@@ -16,7 +16,8 @@ from salesdesk.core.web.display import trim_decimal
 from salesdesk.core.web.forms import apply_error
 from salesdesk.fulfilment import selectors, services
 from salesdesk.fulfilment.web.actions import ActionView, form_errors, line_errors
-from salesdesk.fulfilment.web.forms import ReasonForm, ReceiveForm, ReturnForm, ReturnLineFormSet
+from salesdesk.fulfilment.web.details import receipt_draft_key
+from salesdesk.fulfilment.web.forms import OUTCOME_PREFIX, QTY_PREFIX, ReasonForm, ReceiveForm, ReturnForm, ReturnLineFormSet
 from salesdesk.fulfilment.web.resources import returns
 
 
@@ -115,10 +116,16 @@ class ReturnActionView(ActionView):
 
     def do_receive(self, request, ret):
         form = ReceiveForm(request.POST, lines=list(ret.lines.select_related("product")))
+        typed = {name: value for name, value in request.POST.items() if name.startswith((QTY_PREFIX, OUTCOME_PREFIX))}
         if not form.is_valid():
+            request.session[receipt_draft_key(ret)] = typed
             messages.error(request, form_errors(form) or _("Give each line the quantity received and its outcome."))
             return
-        services.return_receive(request=ret, actor=request.user, lines=form.lines())
+        try:
+            services.return_receive(request=ret, actor=request.user, lines=form.lines())
+        except DomainError:
+            request.session[receipt_draft_key(ret)] = typed  # the page shows what was typed again
+            raise
         received = sum((line["quantity"] for line in form.lines()), Decimal("0"))
         messages.success(
             request,
