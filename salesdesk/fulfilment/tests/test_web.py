@@ -311,6 +311,16 @@ def test_return_goods_from_a_delivery_fills_in_the_form(web_as, shipped, chair):
     assert f'<option value="{chair.pk}" selected>' in html and 'value="3"' in html  # its line
 
 
+def test_return_goods_from_an_order_fills_in_what_the_customer_has_of_it(web_as, goods, shipped, chair):
+    order = shipped.sales_order
+    panel_link = f'href="{reverse("fulfilment:return-create")}?order={order.pk}"'
+    assert panel_link in web_as("sales").get(reverse("fulfilment:order-goods-panel", args=[order.pk])).content.decode()
+    page = web_as("sales").get(reverse("fulfilment:return-create"), {"order": order.pk})
+    html = page.content.decode()
+    assert f'<option value="{order.pk}" selected>' in html and f'<option value="{order.customer_id}" selected>' in html
+    assert f'<option value="{chair.pk}" selected>' in html and 'value="3"' in html  # the 3 chairs shipped
+
+
 def test_the_references_follow_the_customer(web_as, goods, shipped):
     page = web_as("sales").get(reverse("fulfilment:return-references"), {"customer": goods["customer"].pk})
     assert shipped.number.encode() in page.content

@@ -19,6 +19,7 @@ from salesdesk.fulfilment.web.actions import ActionView, form_errors, line_error
 from salesdesk.fulfilment.web.details import receipt_draft_key
 from salesdesk.fulfilment.web.forms import OUTCOME_PREFIX, QTY_PREFIX, ReasonForm, ReceiveForm, ReturnForm, ReturnLineFormSet
 from salesdesk.fulfilment.web.resources import returns
+from salesdesk.sales import selectors as sales_selectors
 
 
 def _id(raw) -> int | None:
@@ -38,6 +39,23 @@ def delivery_initial(request, delivery_id) -> tuple[dict, list[dict]]:
     return header, lines
 
 
+def order_initial(request, order_id) -> tuple[dict, list[dict]]:
+    """What "Return goods" on an order fills in: its customer, itself, its warehouse, and the
+    goods the customer has of it that no other return asks for yet."""
+    order = sales_selectors.orders_visible(request.company, request.membership).filter(pk=order_id).first() if order_id else None
+    if order is None:
+        return {}, []
+    header = {"customer": order.customer_id, "sales_order": order.pk, "warehouse": order.warehouse_id}
+    lines = []
+    for product_id in dict.fromkeys(
+        order.lines.filter(product__kind="goods").order_by("sequence", "id").values_list("product_id", flat=True)
+    ):
+        left = services.returnable(customer=order.customer, product_id=product_id, sales_order=order)
+        if left > 0:
+            lines.append({"product": product_id, "quantity": trim_decimal(left, 0)})
+    return header, lines
+
+
 class ReturnReferencesView(CompanyRequiredMixin, View):
     """htmx: the order, delivery and invoice pickers for the customer chosen in the return form."""
 
@@ -49,7 +67,7 @@ class ReturnReferencesView(CompanyRequiredMixin, View):
 
 
 class ReturnCreateView(CompanyRequiredMixin, View):
-    """`?delivery=<id>` comes from the delivery page; `?customer=<id>` from the customer page."""
+    """`?delivery=<id>` comes from the delivery page, `?order=<id>` from the order's goods panel, `?customer=<id>` from the customer page."""
 
     permission = "fulfilment.add_returnrequest"
 
@@ -59,6 +77,8 @@ class ReturnCreateView(CompanyRequiredMixin, View):
 
     def get(self, request):
         header, lines = delivery_initial(request, _id(request.GET.get("delivery")))
+        if not header:
+            header, lines = order_initial(request, _id(request.GET.get("order")))
         if not header and _id(request.GET.get("customer")):
             header = {"customer": _id(request.GET.get("customer"))}
         form = ReturnForm(initial=header, company=request.company, request=request, customer_id=header.get("customer"))
