@@ -53,7 +53,7 @@ def test_clerk_records_a_refusal_and_what_was_billed_is_credited(web_as, invoice
     assert response.redirect_chain[-1][0] == reverse("fulfilment:delivery-detail", args=[shipped.pk])
     assert shipped.status == "refused" and shipped.refusal_reason == "damaged box"
     assert note.number and note.total_amount == D("363.00") and note.original_invoice == invoiced
-    assert ("success", f"{shipped.number} was refused; the goods are back in stock and credit notes {note.number} were posted.") in (
+    assert ("success", f"{shipped.number} was refused; the goods are back in stock and credit note {note.number} was posted.") in (
         messages_of(response)
     )
     assert StockLevel.objects.get(product=chair).on_hand == D("3")
@@ -126,7 +126,7 @@ def test_accountant_credits_a_received_return_at_the_invoiced_price(web_as, rece
     received.refresh_from_db()
     note = Invoice.objects.get(kind=Invoice.Kind.CREDIT_NOTE)
     assert received.status == "credited" and note.total_amount == D("121.00") and note.return_request == received
-    assert ("success", f"{received.number} is credited: credit notes {note.number} were posted.") in messages_of(response)
+    assert ("success", f"{received.number} is credited: credit note {note.number} was posted.") in messages_of(response)
     page = web_as("accountant").get(reverse("fulfilment:return-detail", args=[received.pk]))
     assert note.number.encode() in page.content and b"121.00" in page.content
     clerk_page = web_as("warehouse").get(reverse("fulfilment:return-detail", args=[received.pk]))

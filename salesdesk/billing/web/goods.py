@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 
 from salesdesk.billing import services
@@ -48,7 +48,11 @@ class DeliveryRefuseView(CompanyRequiredMixin, View):
         if notes:
             messages.success(
                 request,
-                _("%(number)s was refused; the goods are back in stock and credit notes %(notes)s were posted.")
+                ngettext(
+                    "%(number)s was refused; the goods are back in stock and credit note %(notes)s was posted.",
+                    "%(number)s was refused; the goods are back in stock and credit notes %(notes)s were posted.",
+                    len(notes),
+                )
                 % {"number": delivery.number, "notes": _numbers(notes)},
             )
         else:
@@ -94,6 +98,12 @@ class ReturnCreditView(CompanyRequiredMixin, View):
             messages.error(request, describe(exc))
             return redirect(target)
         messages.success(
-            request, _("%(number)s is credited: credit notes %(notes)s were posted.") % {"number": ret.number, "notes": _numbers(notes)}
+            request,
+            ngettext(
+                "%(number)s is credited: credit note %(notes)s was posted.",
+                "%(number)s is credited: credit notes %(notes)s were posted.",
+                len(notes),
+            )
+            % {"number": ret.number, "notes": _numbers(notes)},
         )
         return redirect(target)
