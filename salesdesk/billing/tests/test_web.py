@@ -203,6 +203,7 @@ def test_an_orders_draft_invoice_changes_only_its_header(web_as, buyer, users, m
 def test_posting_from_the_page_numbers_the_invoice_and_a_salesperson_may_not(web_as, buyer, draft_invoice):
     invoice = draft_invoice(buyer)
     assert 'id="post-button"' not in web_as("sales").get(detail(invoice)).content.decode()
+    assert 'id="amount-due">—<' in web_as("accountant").get(detail(invoice)).content.decode()  # nothing is due before posting
     assert web_as("sales").post(action(invoice, "post")).status_code == 403
     invoice.refresh_from_db()
     assert invoice.status == "draft" and invoice.number == ""
