@@ -152,7 +152,7 @@ def _settlement(invoice: Invoice, total) -> dict:
 
 def invoice_context(invoice: Invoice) -> dict:
     """Everything the invoice template reads; public so that an HTML preview can reuse it."""
-    company = invoice.company
+    company = invoice.issuer()  # as it issued the invoice
     lines = list(invoice.lines.select_related("product", "product__unit", "tax").order_by("sequence", "id"))
     places = _currency_places(invoice.currency)
     totals = _totals(invoice, lines, places)

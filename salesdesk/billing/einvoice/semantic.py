@@ -255,7 +255,7 @@ def _payment_terms(invoice: Invoice) -> str:
 
 def build(invoice: Invoice) -> EInvoice:
     """The e-invoice content of a posted invoice or credit note (the caller checks the status)."""
-    company, customer = invoice.company, invoice.buyer()  # the buyer as billed, frozen at posting
+    company, customer = invoice.issuer(), invoice.buyer()  # both parties as billed, frozen at posting
     lines = list(invoice.lines.select_related("product", "product__unit", "tax").order_by("sequence", "id"))
     built_lines = []
     for position, line in enumerate(lines, start=1):

@@ -5,6 +5,7 @@ currency per unit of the company's currency, fixed when the document is posted) 
 them for the ledger, which is kept in the company's currency.
 """
 
+import copy
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -151,6 +152,8 @@ class Invoice(HighVolume):
     # The buyer as billed, copied from the customer's file at posting: a posted invoice never
     # changes, so its PDF and e-invoice show these even after the file is edited.
     billed_to = models.JSONField(null=True, blank=True, editable=False)
+    # The company's legal details as issued (name, address, tax id, contact, IBAN), frozen likewise.
+    issued_by = models.JSONField(null=True, blank=True, editable=False)
     journal_entry = models.ForeignKey(
         "ledger.JournalEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
@@ -198,6 +201,15 @@ class Invoice(HighVolume):
     @property
     def is_credit_note(self) -> bool:
         return self.kind == InvoiceKind.CREDIT_NOTE
+
+    def issuer(self):
+        """The company as it issued the invoice: its legal details frozen at posting, else as they are now."""
+        if not self.issued_by:
+            return self.company
+        company = copy.copy(self.company)
+        for name, value in self.issued_by.items():
+            setattr(company, name, value)
+        return company
 
     def buyer(self):
         """Who the invoice bills, as printed: the copy frozen at posting, else the customer's file."""

@@ -75,6 +75,15 @@ def billed_to(customer, company) -> dict[str, str]:
     return {name: str(getattr(customer, name) or "") for name in BILLED_FIELDS} | {"country": customer.country or company.country}
 
 
+# What the PDF and the e-invoice print of the seller (`billing.documents.seller`, `einvoice.semantic`).
+ISSUER_FIELDS = ("name", "legal_name", "tax_id", "street", "postal_code", "city", "country", "email", "phone", "iban")
+
+
+def issued_by(company) -> dict[str, str]:
+    """The company's legal details as it issues an invoice today, to freeze on it at posting."""
+    return {name: str(getattr(company, name) or "") for name in ISSUER_FIELDS}
+
+
 def take_number(company, series: str, on: date) -> tuple[int, str]:
     sequence = next_number(company=company, series=series, year=on.year)
     return sequence, format_number(series=series, year=on.year, sequence=sequence)

@@ -87,6 +87,7 @@ _POSTED_FIELDS = (
     "posted_at",
     "posted_by",
     "billed_to",
+    "issued_by",
     "journal_entry",
 )
 
@@ -123,6 +124,7 @@ def invoice_post(*, invoice: Invoice, actor) -> Invoice:
         invoice.amount_due = invoice.total_amount
         invoice.posted_at, invoice.posted_by = timezone.now(), actor
         invoice.billed_to = common.billed_to(invoice.customer, invoice.company)
+        invoice.issued_by = common.issued_by(invoice.company)
         bulk.save_each(lines, ["amount", "tax_rate", "tax_included"])
         if invoice.total_amount > 0:
             invoice.journal_entry = ledger.post_entry(

@@ -536,3 +536,15 @@ def test_a_posted_invoice_keeps_the_buyer_it_billed_when_the_customer_file_chang
     party = "//cac:AccountingCustomerParty/cac:Party"
     assert root.xpath(f"{party}/cac:PartyLegalEntity/cbc:RegistrationName/text()", namespaces=UBL) == ["Boulangerie Paul SARL"]
     assert "12 rue de la Paix" in before[0]["billing_address"]
+
+
+def test_a_posted_invoice_keeps_the_seller_that_issued_it_when_the_company_moves(invoice, seller):
+    from salesdesk.billing import documents
+
+    before = (documents.invoice_context(invoice)["seller"], ubl_xml(invoice), cii_xml(invoice))
+    seller.legal_name, seller.street, seller.city, seller.iban = "Acme Holding SA", "Nueva 1", "Sevilla", "ES7620770024003102575766"
+    seller.save()
+    invoice.refresh_from_db()
+    after = (documents.invoice_context(invoice)["seller"], ubl_xml(invoice), cii_xml(invoice))
+    assert after == before
+    assert "Acme Holding SA" not in documents.invoice_context(invoice)["company_address"]
