@@ -291,3 +291,14 @@ def test_an_orders_stock_levels_are_locked_in_product_order_before_any_change(de
             order, [{"id": line.pk, "product": line.product, "quantity": D("2"), "unit_price": line.unit_price} for line in (table, chair)]
         )
     assert taken[0] == [desk.chair.pk, desk.table.pk]
+
+
+def test_ordering_less_than_was_delivered_says_how_much_was_delivered(desk):
+    buyer = desk.customer("Q1")
+    desk.receive("10")
+    order = desk.order(buyer, [(desk.chair, "10", None)])
+    desk.ship(order)
+    line = order.lines.get()
+    with pytest.raises(Invalid) as refused:
+        desk.amend(order, [{"id": line.pk, "product": desk.chair, "quantity": D("5"), "unit_price": line.unit_price}])
+    assert refused.value.details["lines"] == ["Line 1 (Chair): cannot order less than was delivered or invoiced (10)."]

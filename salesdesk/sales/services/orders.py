@@ -334,7 +334,7 @@ def order_amend(*, order: SalesOrder, actor, membership, lines, reason: str = ""
     for new in priced:
         old = existing.get(new.id)
         if old is not None and new.quantity < _done(old):
-            raise Invalid({"lines": [f"{_label(old)}: cannot order less than was delivered or invoiced ({_done(old).normalize()})."]})
+            raise Invalid({"lines": [f"{_label(old)}: cannot order less than was delivered or invoiced ({_done(old).normalize():f})."]})
         if old is not None and _done(old) > 0 and _terms(new) != _terms(old):
             # What left the warehouse or was billed was that product at that price: only the quantity may grow.
             raise Invalid({"lines": [f"{_label(old)} was delivered or invoiced: its product, price, discount and tax cannot change."]})
@@ -372,9 +372,9 @@ def order_amend(*, order: SalesOrder, actor, membership, lines, reason: str = ""
     )
     removed = [pk for pk in existing if pk not in keep_ids]
     goods.release_lines(company_id=order.company_id, order_line_ids=removed)
+    holds.let_go(removed)  # closed deliveries and cancelled drafts stop pointing at the removed lines
     for line in existing.values():
         if line.pk not in keep_ids:
-            holds.let_go([line.pk])
             try:
                 line.delete()
             except ProtectedError as exc:  # the whole amendment is undone with the refusal
