@@ -1,6 +1,7 @@
 # Salesdesk: `make run` serves the app with demo data, `make test` runs every check.
 SHELL := /bin/bash
-PYTHON ?= python3
+# The interpreter .venv is made with (scripts/python.sh says why it prefers the system's python3.11).
+PYTHON ?= $(shell bash scripts/python.sh)
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
