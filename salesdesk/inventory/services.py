@@ -191,7 +191,6 @@ def move_out(
     )[0]
 
 
-@transaction.atomic
 def move_out_many(
     *, company, warehouse, items: list[dict], kind: str, on: Date | None = None, reason: str = "", reference: str = "", actor=None
 ):
@@ -202,9 +201,21 @@ def move_out_many(
     came back at). Never what other orders hold: short of that for any item, 409
     `insufficient_stock` and nothing changes. The levels are locked and every item is
     checked before anything is written; the writes are one conditional UPDATE per level,
-    one DELETE of the claims used up and one INSERT of the moves."""
+    one DELETE of the claims used up and one INSERT of the moves.
+
+    No savepoint of its own inside the caller's transaction (two statements, and on
+    PostgreSQL two round trips, per document): every caller ships or scraps as part of its
+    own action and goes no further when this refuses, so the action's transaction undoes
+    whatever was written (as journal entries do, `ledger.services.post_entry`)."""
     for item in items:
         _positive(item["quantity"])
+    return _move_out_many(
+        company=company, warehouse=warehouse, items=items, kind=kind, on=on, reason=reason, reference=reference, actor=actor
+    )
+
+
+@transaction.atomic(savepoint=False)
+def _move_out_many(*, company, warehouse, items: list[dict], kind: str, on, reason: str, reference: str, actor):
     levels = locked_levels(company_id=company.pk, warehouse_id=warehouse.pk, product_ids=[item["product"].pk for item in items])
     line_ids = [item["order_line_id"] for item in items if item.get("order_line_id") is not None]
     claims = {}
@@ -311,14 +322,19 @@ def reserve(
     ]
 
 
-@transaction.atomic
 def reserve_many(*, company_id: int, warehouse_id: int, claims, reference: str, priority) -> dict[int, Decimal]:
     """Order lines claim stock, each (order line id, product id, wanted): what is free is set
     aside now, in the order given, and the rest waits. Returns what each line got.
 
-    One locking read of the levels, one conditional UPDATE per level and one INSERT of the claims."""
+    One locking read of the levels, one conditional UPDATE per level and one INSERT of the
+    claims, without a savepoint of its own (see `move_out_many`)."""
     for _line, _product, wanted in claims:
         _positive(wanted)
+    return _reserve_many(company_id=company_id, warehouse_id=warehouse_id, claims=claims, reference=reference, priority=priority)
+
+
+@transaction.atomic(savepoint=False)
+def _reserve_many(*, company_id: int, warehouse_id: int, claims, reference: str, priority) -> dict[int, Decimal]:
     levels = locked_levels(company_id=company_id, warehouse_id=warehouse_id, product_ids=[product for _line, product, _wanted in claims])
     free = {product_id: level.available for product_id, level in levels.items()}
     got: dict[int, Decimal] = {}
