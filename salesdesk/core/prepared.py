@@ -29,6 +29,7 @@ from django.db.models import QuerySet
 from django.db.models.query import get_related_populators
 from django.db.transaction import TransactionManagementError
 
+from salesdesk.core import converters as faster_converters
 from salesdesk.core import cursors
 from salesdesk.core.instances import Populator, builder, snapshot
 
@@ -108,7 +109,7 @@ class Prepared:
             raise ValueError(f"Prepared read: argument(s) {sorted(missing)} do not reach the SQL as given.")
         select = compiler.select
         fields = [s[0] for s in select[0 : compiler.col_count]]
-        converters = compiler.get_converters(fields)
+        converters = faster_converters.faster(compiler.get_converters(fields), connection)
         model = init_list = model_slice = build = None
         populators = annotations = ()
         if self.rows == "models":

@@ -84,19 +84,24 @@ def _manual_lines(company, raw_lines) -> list[InvoiceLine]:
     return built
 
 
-def _write_lines(invoice: Invoice, lines: list[InvoiceLine], new: bool = False) -> None:
-    """The invoice's lines replaced by `lines`, and its totals (`new`: it has none to delete yet)."""
+def _write_lines(invoice: Invoice, lines: list[InvoiceLine], new: bool = False) -> Invoice:
+    """The invoice's lines replaced by `lines`, and its totals. `new`: the invoice is not
+    stored yet; it goes in with its totals, then its lines (no second write of the invoice)."""
     if not new:
         InvoiceLine.objects.filter(invoice=invoice).delete()
     credit_note = invoice.kind == Invoice.Kind.CREDIT_NOTE
     if credit_note:
         common.freeze_taxes(invoice, lines)  # the draft shows what posting will take back
     totals = line_service.apply_totals(lines, invoice.currency.decimal_places, frozen=credit_note)
+    invoice.untaxed_amount, invoice.tax_amount, invoice.total_amount = totals.untaxed, totals.tax, totals.total
+    if new:
+        rows.insert(invoice)
     for i, line in enumerate(lines):
         line.invoice, line.sequence, line.company = invoice, i, invoice.company
     rows.insert_many(lines)
-    invoice.untaxed_amount, invoice.tax_amount, invoice.total_amount = totals.untaxed, totals.tax, totals.total
-    rows.save_fields(invoice, ["untaxed_amount", "tax_amount", "total_amount"])
+    if not new:
+        rows.save_fields(invoice, ["untaxed_amount", "tax_amount", "total_amount"])
+    return invoice
 
 
 def _check_customer(company, membership, customer):
@@ -114,18 +119,16 @@ def invoice_create(
     if payment_term is not None and payment_term.company_id != company.pk:
         raise Invalid({"payment_term": ["Unknown payment term."]})
     built = _manual_lines(company, lines)
-    invoice = rows.insert(
-        Invoice(
-            company=company,
-            customer=customer,
-            salesperson=customer.salesperson,
-            currency=common.document_currency(company, customer, currency),
-            issue_date=issue_date or timezone.localdate(),
-            payment_term=payment_term or customer.payment_term,
-            notes=notes,
-            customer_reference=customer_reference,
-            created_by=actor,
-        )
+    invoice = Invoice(
+        company=company,
+        customer=customer,
+        salesperson=customer.salesperson,
+        currency=common.document_currency(company, customer, currency),
+        issue_date=issue_date or timezone.localdate(),
+        payment_term=payment_term or customer.payment_term,
+        notes=notes,
+        customer_reference=customer_reference,
+        created_by=actor,
     )
     _write_lines(invoice, built, new=True)
     workflow.record_event(invoice, actor=actor, note="created")
@@ -205,20 +208,18 @@ def invoice_from_order(*, order: SalesOrder, actor, membership, lines=None, issu
                 tax=source.tax,
             )
         )
-    invoice = rows.insert(
-        instances.new(
-            Invoice,
-            company=order.company,
-            customer=order.customer,
-            salesperson_id=order.salesperson_id,
-            sales_order=order,
-            delivery=delivery,
-            currency=order.currency,
-            issue_date=issue_date or timezone.localdate(),
-            payment_term_id=order.customer.payment_term_id,
-            customer_reference=order.customer_reference,
-            created_by=actor,
-        )
+    invoice = instances.new(
+        Invoice,
+        company=order.company,
+        customer=order.customer,
+        salesperson_id=order.salesperson_id,
+        sales_order=order,
+        delivery=delivery,
+        currency=order.currency,
+        issue_date=issue_date or timezone.localdate(),
+        payment_term_id=order.customer.payment_term_id,
+        customer_reference=order.customer_reference,
+        created_by=actor,
     )
     _write_lines(invoice, built, new=True)
     source = f"delivery {delivery.number}" if delivery is not None else f"order {order.number}"

@@ -37,7 +37,8 @@ def _in_force(contract: Contract | None, on: date) -> bool:
     return contract is not None and contract.status == Contract.Status.ACTIVE and contract.valid_from <= on <= contract.valid_to
 
 
-def _write_lines(order: SalesOrder, raw_lines, new: bool = False) -> None:
+def _price(order: SalesOrder, raw_lines):
+    """The order's lines priced, and their totals (nothing is written)."""
     priced = line_service.build(
         company=order.company,
         customer=order.customer,
@@ -49,8 +50,13 @@ def _write_lines(order: SalesOrder, raw_lines, new: bool = False) -> None:
     )
     for line in priced:
         line.extra = {"contract_item": line.contract_item}
-    totals = line_service.apply_totals(priced, order.currency.decimal_places)
-    common.replace_lines(line_model=SalesOrderLine, parent_field="order", parent=order, priced=priced, company=order.company, new=new)
+    return priced, line_service.apply_totals(priced, order.currency.decimal_places)
+
+
+def _write_lines(order: SalesOrder, raw_lines) -> None:
+    """A stored draft's lines replaced, and its totals with them."""
+    priced, totals = _price(order, raw_lines)
+    common.replace_lines(line_model=SalesOrderLine, parent_field="order", parent=order, priced=priced, company=order.company)
     common.freeze_totals(order, totals)
     rows.save_fields(order, ["untaxed_amount", "tax_amount", "total_amount"])
 
@@ -85,24 +91,26 @@ def order_create(
         raise Invalid({"quotation": ["Only an accepted quotation of this customer can be the origin of an order."]})
     if requested_date is not None and requested_date < on:
         raise Invalid({"requested_date": ["Cannot be before the order date."]})
-    order = rows.insert(
-        SalesOrder(
-            company=company,
-            customer=customer,
-            salesperson_id=customer.salesperson_id or actor.pk,
-            quotation=quotation,
-            currency=common.document_currency(company, customer, currency),
-            price_list=price_list,
-            date=on,
-            contract=_active_contract(company, customer, on, contract),
-            requested_date=requested_date,
-            notes=notes,
-            customer_reference=customer_reference,
-            warehouse=warehouse,
-            created_by=actor,
-        )
+    order = SalesOrder(
+        company=company,
+        customer=customer,
+        salesperson_id=customer.salesperson_id or actor.pk,
+        quotation=quotation,
+        currency=common.document_currency(company, customer, currency),
+        price_list=price_list,
+        date=on,
+        contract=_active_contract(company, customer, on, contract),
+        requested_date=requested_date,
+        notes=notes,
+        customer_reference=customer_reference,
+        warehouse=warehouse,
+        created_by=actor,
     )
-    _write_lines(order, lines, new=True)
+    # Priced before it is stored, so the order goes in with its totals (no second write).
+    priced, totals = _price(order, lines)
+    common.freeze_totals(order, totals)
+    rows.insert(order)
+    common.replace_lines(line_model=SalesOrderLine, parent_field="order", parent=order, priced=priced, company=company, new=True)
     return order
 
 

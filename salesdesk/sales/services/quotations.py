@@ -20,7 +20,8 @@ def _validity_days(company) -> int:
     return sales_settings(company).quotation_validity_days
 
 
-def _write_lines(quotation: Quotation, raw_lines, new: bool = False) -> None:
+def _price(quotation: Quotation, raw_lines):
+    """The quotation's lines priced, and their totals (nothing is written)."""
     # A customer with a contract in force on the quotation's date is quoted its agreed prices
     # (within what is left of the committed quantities), as an order of that day would be.
     priced = line_service.build(
@@ -32,10 +33,13 @@ def _write_lines(quotation: Quotation, raw_lines, new: bool = False) -> None:
         price_list=quotation.price_list,
         contract=reads.active_contract(quotation.company_id, quotation.customer_id, quotation.date),
     )
-    totals = line_service.apply_totals(priced, quotation.currency.decimal_places)
-    common.replace_lines(
-        line_model=QuotationLine, parent_field="quotation", parent=quotation, priced=priced, company=quotation.company, new=new
-    )
+    return priced, line_service.apply_totals(priced, quotation.currency.decimal_places)
+
+
+def _write_lines(quotation: Quotation, raw_lines) -> None:
+    """A stored draft's lines replaced, and its totals with them."""
+    priced, totals = _price(quotation, raw_lines)
+    common.replace_lines(line_model=QuotationLine, parent_field="quotation", parent=quotation, priced=priced, company=quotation.company)
     common.freeze_totals(quotation, totals)
     rows.save_fields(quotation, ["untaxed_amount", "tax_amount", "total_amount"])
 
@@ -65,22 +69,24 @@ def quotation_create(
     if price_list is not None and price_list.company_id != company.pk:
         raise Invalid({"price_list": ["Unknown price list."]})
     _, number = common.take_number(company=company, series="QUO", on=on)
-    quotation = rows.insert(
-        instances.new(
-            Quotation,
-            company=company,
-            number=number,
-            customer=customer,
-            salesperson_id=customer.salesperson_id or actor.pk,
-            currency=common.document_currency(company, customer, currency),
-            price_list=price_list,
-            date=on,
-            valid_until=valid_until,
-            notes=notes,
-            created_by=actor,
-        )
+    quotation = instances.new(
+        Quotation,
+        company=company,
+        number=number,
+        customer=customer,
+        salesperson_id=customer.salesperson_id or actor.pk,
+        currency=common.document_currency(company, customer, currency),
+        price_list=price_list,
+        date=on,
+        valid_until=valid_until,
+        notes=notes,
+        created_by=actor,
     )
-    _write_lines(quotation, lines, new=True)
+    # Priced before it is stored, so the quotation goes in with its totals (no second write).
+    priced, totals = _price(quotation, lines)
+    common.freeze_totals(quotation, totals)
+    rows.insert(quotation)
+    common.replace_lines(line_model=QuotationLine, parent_field="quotation", parent=quotation, priced=priced, company=company, new=True)
     return quotation
 
 
