@@ -190,11 +190,15 @@ def deposit_refund(*, deposit: Deposit, actor, amount=None, reason: str = "") ->
     return deposit
 
 
-def apply_order_deposits(*, invoice: Invoice, actor) -> None:
-    """When an order's invoice posts, its held deposits pay it, oldest first (company setting)."""
+def apply_order_deposits(*, invoice: Invoice, actor) -> bool:
+    """When an order's invoice posts, its held deposits pay it, oldest first (company setting).
+    True when one did (the invoice's figures moved in the database)."""
+    applied = False
     for deposit in reads.held_deposits(invoice):
         due = reads.amount_due(invoice)
         if due <= ZERO:
             break
         deposit.company, deposit.customer = invoice.company, invoice.customer
         _apply(deposit, invoice, min(deposit.held_amount, due), actor)
+        applied = True
+    return applied

@@ -60,27 +60,32 @@ def allocation_input(payment_like, allocations) -> list[tuple[Invoice, Decimal]]
     return result
 
 
-def _allocate(payment: Payment, pairs: list[tuple[Invoice, Decimal]], actor, on) -> None:
+def _allocate(payment: Payment, pairs: list[tuple[Invoice, Decimal]], actor, on, *, new: bool = False) -> None:
+    """Allocate the payment's money to the invoices. `new`: the payment was written in this
+    transaction with these allocations already in its figures (allocated, unallocated), so
+    they are not moved again; nobody else can see it yet."""
     total = sum((amount for _, amount in pairs), ZERO)
-    if total > payment.unallocated_amount:
+    if not new and total > payment.unallocated_amount:
         raise OverAllocation(payment=payment.pk, amount=str(total), unallocated=str(payment.unallocated_amount))
+    allocated = ZERO if new else payment.allocated_amount  # allocated before each allocation
     # Invoices locked in id order, as every settlement does, so concurrent allocations cannot deadlock.
     for invoice, amount in sorted(pairs, key=lambda pair: pair[0].pk):
         invoice = reads.locked_invoice(invoice)
         if amount > invoice.amount_due:
             raise OverAllocation(invoice=invoice.pk, amount=str(amount), amount_due=str(invoice.amount_due))
         settled_before = invoice.total_amount - invoice.amount_due
-        allocated_before = payment.allocated_amount
-        updated = arithmetic.bump(
-            Payment,
-            where={"id": payment.pk},
-            add={"allocated_amount": amount, "unallocated_amount": -amount},
-            at_least={"unallocated_amount": amount},
-        )
-        if not updated:
-            raise OverAllocation(payment=payment.pk, amount=str(amount))
-        payment.allocated_amount += amount
-        payment.unallocated_amount -= amount
+        allocated_before, allocated = allocated, allocated + amount
+        if not new:
+            updated = arithmetic.bump(
+                Payment,
+                where={"id": payment.pk},
+                add={"allocated_amount": amount, "unallocated_amount": -amount},
+                at_least={"unallocated_amount": amount},
+            )
+            if not updated:
+                raise OverAllocation(payment=payment.pk, amount=str(amount))
+            payment.allocated_amount += amount
+            payment.unallocated_amount -= amount
         settlement.settle(invoice, actor=actor, paid=amount)
         allocation = rows.insert(PaymentAllocation(company=payment.company, payment=payment, invoice=invoice, amount=amount, date=on))
         entry = settlement.exchange_difference(
@@ -111,8 +116,9 @@ def payment_create(
     with transaction.atomic():
         probe = instances.new(Payment, company=company, customer=customer, currency=currency)
         pairs = allocation_input(probe, allocations)
-        if sum((a for _, a in pairs), ZERO) > amount:
-            raise OverAllocation(amount=str(amount), allocated=str(sum((a for _, a in pairs), ZERO)))
+        allocated = sum((a for _, a in pairs), ZERO)
+        if allocated > amount:
+            raise OverAllocation(amount=str(amount), allocated=str(allocated))
         # Their orders and the invoices before the journal counter and the customer's account row
         # (the ledger posting moves them), the order every settlement locks in.
         common.lock_for_settling([invoice for invoice, _ in pairs])
@@ -130,7 +136,9 @@ def payment_create(
                 rate=rate,
                 method=method,
                 reference=str(reference or "")[:80],
-                unallocated_amount=amount,
+                # Written with its allocations below already counted: no second write of its figures.
+                allocated_amount=allocated,
+                unallocated_amount=amount - allocated,
                 created_by=actor,
             )
         )
@@ -148,7 +156,7 @@ def payment_create(
         )
         rows.save_fields(payment, ["journal_entry"])
         workflow.record_event(payment, actor=actor, note=f"received {amount} {currency.code}")
-        _allocate(payment, pairs, actor, on)
+        _allocate(payment, pairs, actor, on, new=True)
         open_items.sync_payment(payment, fresh=True)
     return payment
 

@@ -138,6 +138,7 @@ def invoice_post(*, invoice: Invoice, actor) -> Invoice:
         workflow.transition(invoice, to=Status.POSTED, actor=actor, extra_fields=_POSTED_FIELDS)
         # Its open items before anything settles it (the order's deposits, a credit note's use).
         open_items.sync_invoice(invoice, [(due, amount) for _, due, amount in instalments], fresh=True)
+        settled = invoice.kind != Kind.INVOICE  # a credit note settles its invoice and itself below
         if invoice.kind == Kind.INVOICE:
             billing = common.billing_settings(invoice.company)
             _bill_order(invoice, lines, billing)
@@ -145,12 +146,14 @@ def invoice_post(*, invoice: Invoice, actor) -> Invoice:
             if invoice.sales_order_id and billing.apply_deposits_automatically:
                 from salesdesk.billing.services.deposits import apply_order_deposits
 
-                apply_order_deposits(invoice=invoice, actor=actor)
+                settled = apply_order_deposits(invoice=invoice, actor=actor)
         else:
             _take_back(invoice, lines, actor)
         if invoice.amount_due == 0 and invoice.total_amount == 0:
             workflow.transition(invoice, to=Status.PAID, actor=actor, note="nothing to pay")
-    return reads.fresh_invoice(invoice)
+    # What settled it (deposits, a credit note's use) moved its figures by conditional updates
+    # in the database: read them back. Otherwise every figure it has was set on it above.
+    return reads.fresh_invoice(invoice) if settled else invoice
 
 
 def _bill_order(invoice: Invoice, lines: list[InvoiceLine], billing) -> None:
