@@ -77,6 +77,51 @@ def bump_each(model, changes: list[dict], *, places: dict[str, int] | int = MONE
         return cursor.rowcount
 
 
+def add_to_rows(model, *, keys: tuple[str, ...], rows: list[tuple[tuple, tuple[Decimal, ...]]], figures: tuple[str, ...]) -> None:
+    """Add amounts to the maintained `figures` of rows found by a unique key (`keys`, in the
+    order of a unique constraint), creating a row that does not exist yet with the amounts
+    as its figures: one `INSERT ... ON CONFLICT DO UPDATE` for every row, each rounded to
+    money places in the statement as `bump` does.
+
+    `rows` gives each row's key values and its amounts (one per figure). The rows are written
+    in the order given, which is the order they are locked: callers give them sorted so that
+    concurrent writers lock them alike. A row created at the same moment by another
+    transaction is added to, never duplicated (the unique key decides). One statement instead
+    of one UPDATE per row plus a savepoint and INSERT for a missing one: on PostgreSQL one
+    round trip for all of them."""
+    if not rows:
+        return
+    shape = (connection.vendor, "add_to_rows", model, keys, figures, len(rows))
+    sql = _SQL.get(shape)
+    if sql is None:
+        sql = _SQL[shape] = _compose_add_to_rows(model, keys, figures, len(rows))
+    params: list = []
+    for key, amounts in rows:
+        params.extend(_plain(value) for value in key)
+        params.extend(Decimal(amount) for amount in amounts)
+    with cursors.cursor(connection) as cursor:
+        cursor.execute(sql, params)
+
+
+def _compose_add_to_rows(model, keys, figures, count: int) -> str:
+    meta = model._meta
+    quote = connection.ops.quote_name
+    table = quote(meta.db_table)
+    columns = [quote(meta.get_field(name).column) for name in (*keys, *figures)]
+    one = "(" + ", ".join(["%s"] * len(keys) + ["CAST(%s AS NUMERIC)"] * len(figures)) + ")"
+    key_columns = ", ".join(quote(meta.get_field(name).column) for name in keys)
+    sets = []
+    for name in figures:
+        column = quote(meta.get_field(name).column)
+        places = meta.get_field(name).decimal_places
+        sets.append(f"{column} = CAST(ROUND({table}.{column} + excluded.{column}, {places}) AS NUMERIC)")
+    # Names come from the model, values go as parameters.
+    return (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([one] * count)} "  # noqa: S608
+        f"ON CONFLICT ({key_columns}) DO UPDATE SET {', '.join(sets)}"
+    )
+
+
 def _plain(value):
     """A choice (`Invoice.Status.POSTED`) as its stored value; anything else as it is, with its own type."""
     return value.value if isinstance(value, Enum) else value

@@ -66,20 +66,25 @@ def transition(document: models.Model, *, to: str, actor, note: str = "", extra_
     return document
 
 
+def event_row(document: models.Model, *, actor, note: str) -> DocumentEvent:
+    """The (unsaved) event of something that happened to a document without a status change;
+    `record_event` writes it, or a caller writes it with the document's own change
+    (`rows.save_fields_with`)."""
+    return instances.new(
+        DocumentEvent,
+        company_id=document.company_id,
+        content_type=ContentType.objects.get_for_model(document),
+        object_id=document.pk,
+        from_status=str(document.status),
+        to_status=str(document.status),
+        actor=actor if getattr(actor, "pk", None) else None,
+        note=note,
+    )
+
+
 def record_event(document: models.Model, *, actor, note: str) -> DocumentEvent:
     """A document event that is not a status change (a revision made, a document sent again)."""
-    return rows.insert(
-        instances.new(
-            DocumentEvent,
-            company_id=document.company_id,
-            content_type=ContentType.objects.get_for_model(document),
-            object_id=document.pk,
-            from_status=str(document.status),
-            to_status=str(document.status),
-            actor=actor if getattr(actor, "pk", None) else None,
-            note=note,
-        )
-    )
+    return rows.insert(event_row(document, actor=actor, note=note))
 
 
 def events_for(document: models.Model):

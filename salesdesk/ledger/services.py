@@ -140,19 +140,16 @@ def _resolve_lines(company, lines) -> list[dict]:
     return resolved
 
 
-def _move_balance(company, account_id: int, debit: Decimal, credit: Decimal) -> None:
-    """Add to the account's maintained totals with one atomic UPDATE (the row is created race-safely)."""
-    changes = {name: amount for name, amount in (("debit", debit), ("credit", credit)) if amount}
-    if not changes:
-        return
-    if arithmetic.bump(AccountBalance, where={"company": company.pk, "account": account_id}, add=changes):
-        return
-    try:
-        with transaction.atomic():
-            AccountBalance.objects.create(company=company, account_id=account_id, debit=debit, credit=credit)
-    except IntegrityError:
-        # Another transaction created the row first; add to theirs.
-        arithmetic.bump(AccountBalance, where={"company": company.pk, "account": account_id}, add=changes)
+def _move_balances(company, by_account: dict[int, list[Decimal]]) -> None:
+    """Add each account's (debit, credit) to its maintained totals, creating the totals row of
+    an account posted to for the first time: one statement for all of them, in account order
+    so that concurrent postings lock the rows in the same order."""
+    arithmetic.add_to_rows(
+        AccountBalance,
+        keys=("company", "account"),
+        figures=("debit", "credit"),
+        rows=[((company.pk, account_id), tuple(sums)) for account_id, sums in sorted(by_account.items()) if any(sums)],
+    )
 
 
 def post_entry(*, company, date, memo: str = "", lines, actor=None, source=None, reverses=None) -> JournalEntry:
@@ -209,9 +206,7 @@ def post_entry(*, company, date, memo: str = "", lines, actor=None, source=None,
             if line["account"].role == Account.Role.RECEIVABLE:
                 customer_id = line["customer"].pk
                 by_customer[customer_id] = by_customer.get(customer_id, ZERO) + line["debit"] - line["credit"]
-        # A fixed order (by id) so that concurrent postings lock the rows in the same order.
-        for account_id in sorted(by_account):
-            _move_balance(company, account_id, *by_account[account_id])
+        _move_balances(company, by_account)
         for customer_id in sorted(by_customer):
             customer_services.account_add(customer_id=customer_id, company_id=company.pk, receivable=by_customer[customer_id])
     return entry

@@ -154,8 +154,10 @@ def payment_create(
             actor=actor,
             source=payment,
         )
-        rows.save_fields(payment, ["journal_entry"])
-        workflow.record_event(payment, actor=actor, note=f"received {amount} {currency.code}")
+        # Its entry and its first event in one statement on PostgreSQL (one round trip).
+        rows.save_fields_with(
+            payment, ["journal_entry"], [workflow.event_row(payment, actor=actor, note=f"received {amount} {currency.code}")]
+        )
         _allocate(payment, pairs, actor, on, new=True)
         open_items.sync_payment(payment, fresh=True)
     return payment

@@ -125,7 +125,7 @@ def test_a_failure_after_the_number_is_taken_gives_the_number_back(company, cust
     def boom(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services, "_move_balance", boom)
+    monkeypatch.setattr(services, "_move_balances", boom)
     # Posting is part of an action (an invoice posted, a payment recorded): the action's
     # transaction is what a failure undoes.
     with pytest.raises(RuntimeError), transaction.atomic():
