@@ -11,7 +11,7 @@ with the Decimals the services computed.
 from decimal import Decimal
 from enum import Enum
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models.functions import Round
 
 from salesdesk.core import cursors
@@ -48,8 +48,11 @@ def bump(
     The statement is written directly rather than through the ORM's update(): it is the
     hottest statement of the quote-to-cash cycle, and composing it costs twenty times more
     than running it (docs/benchmarks.md)."""
-    sql, params = _statement(model, where=where, add=add, places=places, at_least=at_least, room=room, returning=returning)
-    with cursors.cursor(connection) as cursor:
+    db = connections[DEFAULT_DB_ALIAS]  # looked up once (each use of the `connection` proxy looks it up again)
+    sql, params = _statement(
+        model, where=where, add=add, places=places, at_least=at_least, room=room, returning=returning, vendor=db.vendor
+    )
+    with cursors.cursor(db) as cursor:
         cursor.execute(sql, params)
         if not returning:
             return cursor.rowcount
@@ -130,7 +133,7 @@ def _plain(value):
 _SQL: dict = {}
 
 
-def _statement(model, *, where, add, places, at_least=None, room=None, returning=()) -> tuple[str, list]:
+def _statement(model, *, where, add, places, at_least=None, room=None, returning=(), vendor=None) -> tuple[str, list]:
     """The UPDATE and its parameters; the text is composed once per shape (model, figures,
     conditions, number of values in a list) and kept, as the values are all parameters."""
     if not where:
@@ -138,7 +141,7 @@ def _statement(model, *, where, add, places, at_least=None, room=None, returning
     at_least, room = at_least or {}, room or {}
     place = (lambda name: places) if isinstance(places, int) else (lambda name: places.get(name, MONEY_PLACES))
     shape = (
-        connection.vendor,
+        vendor or connection.vendor,
         model,
         tuple((name, int(place(name))) for name in add),
         tuple((name, len(value) if isinstance(value, (list, tuple)) else None) for name, value in where.items()),

@@ -31,10 +31,9 @@ def _decimal_converter(places: int, digits: int):
             return None
         if value == 0 and math.copysign(1.0, value) < 0:
             return create(value).quantize(quantum, context=context)  # -0.0 equals 0.0 as a key: never remembered
-        try:
-            return memo[value]
-        except KeyError:
-            pass
+        converted = memo.get(value)
+        if converted is not None:
+            return converted
         converted = create(value).quantize(quantum, context=context)
         if len(memo) >= _LIMIT:
             memo.clear()

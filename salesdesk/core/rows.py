@@ -16,6 +16,7 @@ field. With `SALESDESK_CHECK_PREPARED` on (the test settings), each shortcut val
 compared with what the field's own preparation gives, and a difference stops the write.
 """
 
+from contextlib import nullcontext
 from decimal import Decimal
 
 from django.conf import settings
@@ -168,7 +169,10 @@ def insert_many(objs, using: str = DEFAULT_DB_ALIAS) -> list:
 
         return compose
 
-    with transaction.atomic(using=using, savepoint=False), cursors.cursor(connection) as cursor:
+    # Several batches go in together or not at all, as bulk_create's; one batch inside the
+    # caller's transaction is one statement and needs no block of its own.
+    together = transaction.atomic(using=using, savepoint=False) if len(objs) > size or not connection.in_atomic_block else nullcontext()
+    with together, cursors.cursor(connection) as cursor:
         for start in range(0, len(objs), size):
             batch = objs[start : start + size]
             sql = _sql(connection, ("insert_many", model, len(batch)), compose_for(len(batch)))
