@@ -106,3 +106,35 @@ def test_rows_of_different_shapes_are_not_sent_together(level):
     with pytest.raises(ValueError, match="one shape"):
         arithmetic.bump_each(StockLevel, mixed)
     assert figures(level)[3] == D("152.94")
+
+
+# --- Adding to rows found by a unique key (`add_to_rows`) -----------------------------------------
+
+
+def _balances(company) -> list[tuple]:
+    from salesdesk.ledger.models import AccountBalance
+
+    return sorted(AccountBalance.objects.filter(company=company).values_list("account__code", "debit", "credit"))
+
+
+def test_rows_that_do_not_exist_are_created_and_rows_that_do_are_added_to_exactly(company, django_assert_num_queries):
+    from salesdesk.ledger.models import Account, AccountBalance
+
+    cash = Account.objects.create(company=company, code="5700", name="Cash", kind="asset")
+    sales = Account.objects.create(company=company, code="7000", name="Sales", kind="income")
+    AccountBalance.objects.create(company=company, account=cash, debit=D("152.94"), credit=D("0"))
+    rows = [((company.pk, cash.pk), (D("-61.18"), D("0.10"))), ((company.pk, sales.pk), (D("0"), D("0.20")))]
+    with django_assert_num_queries(1):  # one statement for both rows, the new one included
+        arithmetic.add_to_rows(AccountBalance, keys=("company", "account"), figures=("debit", "credit"), rows=rows)
+    # 152.94 - 61.18 in binary floating point is 91.75999999999999: the figure reads 91.76.
+    assert _balances(company) == [("5700", D("91.76"), D("0.10")), ("7000", D("0.00"), D("0.20"))]
+    more = [((company.pk, sales.pk), (D("0"), D("0.10")))]  # 0.2 + 0.1 is 0.30000000000000004 in floating point
+    arithmetic.add_to_rows(AccountBalance, keys=("company", "account"), figures=("debit", "credit"), rows=more)
+    assert _balances(company) == [("5700", D("91.76"), D("0.10")), ("7000", D("0.00"), D("0.30"))]
+
+
+def test_adding_to_no_rows_writes_nothing(db, django_assert_num_queries):
+    from salesdesk.ledger.models import AccountBalance
+
+    with django_assert_num_queries(0):
+        arithmetic.add_to_rows(AccountBalance, keys=("company", "account"), figures=("debit", "credit"), rows=[])
