@@ -15,7 +15,7 @@ import math
 
 from django.db.models.expressions import Col
 
-_LIMIT = 20_000  # values remembered per column shape; past that the memory starts again
+_LIMIT = 4_096  # values remembered per column shape (about 0.7 MB); past that the memory starts again
 _MEMOS: dict[tuple[int, int], dict] = {}
 _DJANGO_DECIMAL = "DatabaseOperations.get_decimalfield_converter.<locals>.converter"
 
