@@ -77,6 +77,18 @@ def freeze_totals(document, totals) -> None:
     document.untaxed_amount, document.tax_amount, document.total_amount = totals.untaxed, totals.tax, totals.total
 
 
+def store_priced(document, priced, totals, *, line_model, parent_field: str, new: bool = False) -> None:
+    """A draft's priced lines and its totals stored. `new`: the document is not stored yet; it
+    goes in with its totals, then its lines (no second write of the document). Otherwise its
+    lines are replaced and its totals updated."""
+    freeze_totals(document, totals)
+    if new:
+        stored.insert(document)
+    replace_lines(line_model=line_model, parent_field=parent_field, parent=document, priced=priced, company=document.company, new=new)
+    if not new:
+        stored.save_fields(document, ["untaxed_amount", "tax_amount", "total_amount"])
+
+
 _COPIED_LINE_FIELDS = (
     "sequence",
     "product_id",

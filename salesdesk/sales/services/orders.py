@@ -55,10 +55,7 @@ def _price(order: SalesOrder, raw_lines):
 
 def _write_lines(order: SalesOrder, raw_lines) -> None:
     """A stored draft's lines replaced, and its totals with them."""
-    priced, totals = _price(order, raw_lines)
-    common.replace_lines(line_model=SalesOrderLine, parent_field="order", parent=order, priced=priced, company=order.company)
-    common.freeze_totals(order, totals)
-    rows.save_fields(order, ["untaxed_amount", "tax_amount", "total_amount"])
+    common.store_priced(order, *_price(order, raw_lines), line_model=SalesOrderLine, parent_field="order")
 
 
 @transaction.atomic
@@ -107,10 +104,7 @@ def order_create(
         created_by=actor,
     )
     # Priced before it is stored, so the order goes in with its totals (no second write).
-    priced, totals = _price(order, lines)
-    common.freeze_totals(order, totals)
-    rows.insert(order)
-    common.replace_lines(line_model=SalesOrderLine, parent_field="order", parent=order, priced=priced, company=company, new=True)
+    common.store_priced(order, *_price(order, lines), line_model=SalesOrderLine, parent_field="order", new=True)
     return order
 
 

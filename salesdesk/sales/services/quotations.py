@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 from django.db import transaction
 
-from salesdesk.core import instances, rows, workflow
+from salesdesk.core import instances, workflow
 from salesdesk.core.errors import Invalid, InvalidTransition
 from salesdesk.sales import reads
 from salesdesk.sales.errors import AlreadyConverted, NoEmailAddress, NotEditable, QuotationExpired, Superseded
@@ -38,10 +38,7 @@ def _price(quotation: Quotation, raw_lines):
 
 def _write_lines(quotation: Quotation, raw_lines) -> None:
     """A stored draft's lines replaced, and its totals with them."""
-    priced, totals = _price(quotation, raw_lines)
-    common.replace_lines(line_model=QuotationLine, parent_field="quotation", parent=quotation, priced=priced, company=quotation.company)
-    common.freeze_totals(quotation, totals)
-    rows.save_fields(quotation, ["untaxed_amount", "tax_amount", "total_amount"])
+    common.store_priced(quotation, *_price(quotation, raw_lines), line_model=QuotationLine, parent_field="quotation")
 
 
 @transaction.atomic
@@ -83,10 +80,7 @@ def quotation_create(
         created_by=actor,
     )
     # Priced before it is stored, so the quotation goes in with its totals (no second write).
-    priced, totals = _price(quotation, lines)
-    common.freeze_totals(quotation, totals)
-    rows.insert(quotation)
-    common.replace_lines(line_model=QuotationLine, parent_field="quotation", parent=quotation, priced=priced, company=company, new=True)
+    common.store_priced(quotation, *_price(quotation, lines), line_model=QuotationLine, parent_field="quotation", new=True)
     return quotation
 
 
