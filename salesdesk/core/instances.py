@@ -11,8 +11,9 @@ the same attributes with the same values and the same state. Any other model goe
 
 New rows take the same shortcut (``new``): the values given by attribute name go straight into
 the instance's dictionary and every other field takes its default, as ``Model(**values)``
-does; a parent given as an instance still goes through its field's setter, which checks its
-class and caches it. Anything else (a property, a field it does not know) goes through
+does; a parent given as an instance is checked and cached as its field's setter does it (for a
+parent of the key's own class, with no database routers, without the setter's general
+way). Anything else (a property, a field it does not know) goes through
 ``Model(**values)``.
 
 ``snapshot`` gives what an instance holds (its values, its state and the parents read with it),
@@ -23,6 +24,7 @@ from collections.abc import Callable, Sequence
 from inspect import getattr_static
 
 from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, router
 from django.db.models import DEFERRED, Model, signals
 from django.db.models.base import ModelState
 from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
@@ -82,6 +84,7 @@ def _maker(model) -> Callable:
     if len(fields) != len(model._meta.fields) or not plain(model, [f.attname for f in fields]):
         return lambda values: model(**values)
     plan = tuple((f.attname, f.name if f.is_relation else None, f.get_default) for f in fields)
+    direct = {f.name: _direct_parent(f) for f in fields if f.is_relation}
     create = object.__new__
 
     def make(values):
@@ -100,11 +103,37 @@ def _maker(model) -> Callable:
                 obj.__dict__[attname] = default()
         if given:  # a property or a name the model does not know: the model's own way
             return model(**values)
+        state = obj._state
         for name, parent in parents:
-            setattr(obj, name, parent)  # checks the parent's class and caches it, as __init__ does
+            how = direct[name]
+            if how is None or type(parent) is not how[0] or router.routers:
+                setattr(obj, name, parent)  # checks the parent's class and caches it, as __init__ does
+                continue
+            # What the setter does for a parent of the key's own class with no database
+            # routers: both take one database, the parent's key goes in and the parent is cached.
+            _, attname, target_attname = how
+            own = parent._state
+            if state.db is None:
+                state.db = own.db or DEFAULT_DB_ALIAS
+            if own.db is None:
+                own.db = state.db
+            if own.db != state.db:
+                setattr(obj, name, parent)  # refused, as the setter refuses it
+                continue
+            obj.__dict__[attname] = getattr(parent, target_attname)
+            state.fields_cache[name] = parent
         return obj
 
     return make
+
+
+def _direct_parent(field) -> tuple | None:
+    """(parent class, key attribute, the parent's attribute it holds) for a many-to-one key to one
+    field of its parent; None for anything else (a one-to-one caches itself on the parent too)."""
+    if not field.many_to_one or len(field.related_fields) != 1 or field.cache_name != field.name:
+        return None
+    _, target = field.related_fields[0]
+    return field.remote_field.model._meta.concrete_model, field.attname, target.attname
 
 
 class Populator:

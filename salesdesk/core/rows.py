@@ -68,30 +68,34 @@ def _passes(field, connection) -> tuple:
     return _PASSING.get(type(field), ())
 
 
-def _preparers(connection, model, fields, add: bool) -> tuple:
-    key = (connection.vendor, model, tuple(f.attname for f in fields), add)
+def _preparers(connection, model, fields, add: bool, names: tuple | None = None) -> tuple:
+    key = (connection.vendor, model, names or tuple(f.attname for f in fields), add)
     found = _PREPARERS.get(key)
     if found is None:
         found = _PREPARERS[key] = tuple((f, f.attname, _passes(f, connection)) for f in fields)
     return found
 
 
-def values_of(obj, fields, connection, *, add: bool) -> list:
-    """The parameters that store `fields` of `obj`, as `save()` prepares them."""
-    values, shortcut = [], []
-    for field, attname, passes in _preparers(connection, type(obj), fields, add):
+def values_of(obj, fields, connection, *, add: bool, names: tuple | None = None) -> list:
+    """The parameters that store `fields` of `obj`, as `save()` prepares them (`names`: their
+    attribute names, when the caller has them at hand)."""
+    values = []
+    shortcut = [] if getattr(settings, "SALESDESK_CHECK_PREPARED", False) else None
+    held = obj.__dict__  # a loaded field's value, as its attribute gives it (a key's id without its descriptor)
+    for field, attname, passes in _preparers(connection, type(obj), fields, add, names):
         if passes:
-            value = getattr(obj, attname)
+            value = held[attname] if attname in held else getattr(obj, attname)
             # A decimal that is not finite goes to the field, which refuses it.
             kind = type(value)
             if (kind in passes or (passes is _TEXT and isinstance(value, str))) and (kind is not Decimal or value.is_finite()):
                 values.append(value)
-                shortcut.append((field, value))
+                if shortcut is not None:
+                    shortcut.append((field, value))
                 continue
             values.append(field.get_db_prep_save(value, connection))
         else:
             values.append(field.get_db_prep_save(field.pre_save(obj, add), connection))
-    if shortcut and getattr(settings, "SALESDESK_CHECK_PREPARED", False):
+    if shortcut:
         for field, value in shortcut:
             expected = field.get_db_prep_save(field.pre_save(obj, add), connection)
             if type(expected) is not type(value) or expected != value:
@@ -120,20 +124,63 @@ def _sql(connection, key, compose) -> str:
     return sql
 
 
+_PARENT_KEYS: dict = {}
+
+
+def _parent_keys(model) -> dict:
+    """{cache name: (key attribute, parent's key attribute)} of the model's keys to a parent's primary key."""
+    found = _PARENT_KEYS.get(model)
+    if found is None:
+        found = _PARENT_KEYS[model] = {
+            f.cache_name: (f.attname, f.target_field.attname)
+            for f in model._meta.concrete_fields
+            if f.many_to_one and len(f.related_fields) == 1 and f.target_field.primary_key
+        }
+    return found
+
+
+def _prepare_parents(model, objs) -> None:
+    """What bulk_create checks of each new row's cached parents (`_prepare_related_fields_for_save`):
+    an unsaved parent is refused, a parent saved after it was assigned gives its key. A row whose
+    every cached parent is saved and already holds that parent's key has nothing to do; any other
+    goes through the model's own check."""
+    keys = _parent_keys(model)
+    for obj in objs:
+        held = obj.__dict__
+        for name, parent in obj._state.fields_cache.items():
+            how = keys.get(name)
+            if how is None or parent is None or held.get(how[0]) is None or held[how[0]] != parent.__dict__.get(how[1]):
+                obj._prepare_related_fields_for_save(operation_name="bulk_create")
+                break
+
+
+_COLUMNS: dict = {}
+
+
+def _new_row_columns(model, *, with_key: bool) -> tuple[tuple, tuple]:
+    """(fields, their attribute names) a new row of `model` is inserted with: every concrete
+    field of its own, the key only when the row comes with one."""
+    found = _COLUMNS.get((model, with_key))
+    if found is None:
+        fields = tuple(f for f in model._meta.local_concrete_fields if with_key or not f.primary_key)
+        found = _COLUMNS[(model, with_key)] = (fields, tuple(f.attname for f in fields))
+    return found
+
+
 def insert(obj, using: str = DEFAULT_DB_ALIAS):
     """INSERT `obj` (a new row) and set its key, as `obj.save()` would for a new row."""
     connection = connections[using]
     model = type(obj)
     meta = model._meta
-    fields = [f for f in meta.local_concrete_fields if not (f.primary_key and getattr(obj, f.attname) is None)]
+    fields, names = _new_row_columns(model, with_key=getattr(obj, meta.pk.attname) is not None)
     returning = connection.features.can_return_columns_from_insert
 
     def compose(q):
         sql = _insert_sql(q, meta, fields)
         return f"{sql} RETURNING {q(meta.pk.column)}" if returning else sql
 
-    sql = _sql(connection, ("insert", model, tuple(f.attname for f in fields)), compose)
-    values = values_of(obj, fields, connection, add=True)
+    sql = _sql(connection, ("insert", model, names), compose)
+    values = values_of(obj, fields, connection, add=True, names=names)
     with cursors.cursor(connection) as cursor:
         cursor.execute(sql, values)
         pk = cursor.fetchone()[0] if returning else connection.ops.last_insert_id(cursor, meta.db_table, meta.pk.column)
@@ -156,9 +203,8 @@ def insert_many(objs, using: str = DEFAULT_DB_ALIAS) -> list:
     pk = meta.pk
     if any(type(obj) is not model or getattr(obj, pk.attname) is not None for obj in objs):
         raise ValueError(f"insert_many writes new {meta.label} rows only: one row has a key or another model")
-    fields = [f for f in meta.local_concrete_fields if f is not pk]
-    for obj in objs:
-        obj._prepare_related_fields_for_save(operation_name="bulk_create")  # as bulk_create: a parent saved after assignment
+    fields, names = _new_row_columns(model, with_key=False)
+    _prepare_parents(model, objs)
     returning = connection.features.can_return_rows_from_bulk_insert
     size = max(connection.ops.bulk_batch_size(fields, objs), 1)
 
@@ -176,7 +222,7 @@ def insert_many(objs, using: str = DEFAULT_DB_ALIAS) -> list:
         for start in range(0, len(objs), size):
             batch = objs[start : start + size]
             sql = _sql(connection, ("insert_many", model, len(batch)), compose_for(len(batch)))
-            cursor.execute(sql, [value for obj in batch for value in values_of(obj, fields, connection, add=True)])
+            cursor.execute(sql, [value for obj in batch for value in values_of(obj, fields, connection, add=True, names=names)])
             if returning:
                 for obj, (key,) in zip(batch, cursor.fetchall(), strict=True):
                     setattr(obj, pk.attname, key)

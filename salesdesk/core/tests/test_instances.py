@@ -67,6 +67,17 @@ def test_a_new_row_holds_what_the_models_init_gives(company, product, settings):
     )
 
 
+def test_a_new_row_and_an_unsaved_parent_take_a_database_as_init_gives_them(company, settings):
+    settings.SALESDESK_CHECK_PREPARED = False  # compared here, not by the check
+    parent, parent_for_init = Warehouse(code="W9", name="Nine"), Warehouse(code="W9", name="Nine")
+    assert parent._state.db is None
+    made = instances.new(StockMove, warehouse=parent, company=company, kind="receipt", quantity=1)
+    expected = StockMove(warehouse=parent_for_init, company=company, kind="receipt", quantity=1)
+    assert instances.snapshot(made) == instances.snapshot(expected)
+    assert (made._state.db, parent._state.db) == (expected._state.db, parent_for_init._state.db) == ("default", "default")
+    assert made.warehouse is parent and made.company_id == company.pk
+
+
 def test_a_new_row_refuses_what_the_model_refuses(company):
     with pytest.raises(TypeError):
         instances.new(Warehouse, company=company, colour="red")  # no such field

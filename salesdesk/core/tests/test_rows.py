@@ -180,3 +180,20 @@ def test_a_change_to_a_row_that_is_gone_is_refused_and_its_rows_do_not_stay(comp
     with pytest.raises(DatabaseError), transaction.atomic():
         rows.save_fields_with(warehouse, ["name"], [event(company, users["admin"], note="gone")])
     assert not DocumentEvent.objects.filter(note="gone").exists()
+
+
+def test_many_rows_with_an_unsaved_parent_are_refused_as_bulk_create_refuses_them(company, users):
+    warehouse = Warehouse(company=company, code="W8", name="Eight")  # never saved
+    before = StockLevel.objects.count()
+    with pytest.raises(ValueError, match="unsaved related object 'warehouse'"):
+        rows.insert_many([StockLevel(company=company, product_id=None, warehouse=warehouse)])
+    assert StockLevel.objects.count() == before
+
+
+def test_a_parent_saved_after_it_was_assigned_gives_its_key_as_bulk_create_takes_it(company, product):
+    warehouse = Warehouse(company=company, code="W7", name="Seven")
+    level = StockLevel(company=company, product=product, warehouse=warehouse)
+    warehouse.save()  # saved after it was assigned: the row holds no key yet
+    assert level.warehouse_id is None
+    rows.insert_many([level])
+    assert StockLevel.objects.get(pk=level.pk).warehouse_id == warehouse.pk and level.warehouse is warehouse
