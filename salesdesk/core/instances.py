@@ -21,6 +21,7 @@ so the prepared reads' check (``SALESDESK_CHECK_PREPARED``) can compare both way
 """
 
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 from inspect import getattr_static
 
 from django.conf import settings
@@ -83,7 +84,7 @@ def _maker(model) -> Callable:
     fields = [f for f in model._meta.fields if f.column is not None and not f.generated]
     if len(fields) != len(model._meta.fields) or not plain(model, [f.attname for f in fields]):
         return lambda values: model(**values)
-    plan = tuple((f.attname, f.name if f.is_relation else None, f.get_default) for f in fields)
+    plan = tuple((f.attname, f.name if f.is_relation else None, _default_of(f)) for f in fields)
     direct = {f.name: _direct_parent(f) for f in fields if f.is_relation}
     create = object.__new__
 
@@ -99,6 +100,8 @@ def _maker(model) -> Callable:
                 parents.append((name, given.pop(name)))
             elif attname in given:
                 obj.__dict__[attname] = given.pop(attname)
+            elif type(default) is _Fixed:
+                obj.__dict__[attname] = default.value
             else:
                 obj.__dict__[attname] = default()
         if given:  # a property or a name the model does not know: the model's own way
@@ -125,6 +128,31 @@ def _maker(model) -> Callable:
         return obj
 
     return make
+
+
+class _Fixed:
+    """A field's default that is the same value every time and cannot be changed in place."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+
+# Values that can be shared by every new row: changing one means replacing it.
+_IMMUTABLE = (type(None), bool, int, str, Decimal)
+
+
+def _default_of(field):
+    """The field's default as a fixed value when it is one that cannot change (none, an empty
+    text, a constant number), else the field's own way of making it (a date, a list)."""
+    if not field.has_default() and not field.has_db_default():
+        value = field.get_default()  # None, or an empty text where the field takes one
+    elif field.has_default() and not callable(field.default):
+        value = field.get_default()
+    else:
+        return field.get_default
+    return _Fixed(value) if type(value) in _IMMUTABLE else field.get_default
 
 
 def _direct_parent(field) -> tuple | None:

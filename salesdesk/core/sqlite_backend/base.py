@@ -1,17 +1,21 @@
 """Django's SQLite backend whose transactions wait for their turn to write in a queue
 (`writers.py`) instead of in SQLite's sleeping busy handler. Reads outside a transaction
 do not take a turn: in WAL mode they never wait for a writer. Its cursor (`cursor.py`)
-converts a statement's placeholders once, not at every run, and a thread of the process
+converts a statement's placeholders once, not at every run, its operations (`operations.py`)
+take a shorter way with datetimes in UTC, and a thread of the process
 checkpoints the write-ahead log instead of the commit that fills it (`checkpoints.py`)."""
 
 from django.db.backends.sqlite3 import base
 
 from salesdesk.core.sqlite_backend import checkpoints
 from salesdesk.core.sqlite_backend.cursor import Cursor
+from salesdesk.core.sqlite_backend.operations import DatabaseOperations
 from salesdesk.core.sqlite_backend.writers import WritersQueue
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    ops_class = DatabaseOperations
+
     def create_cursor(self, name=None):
         return self.connection.cursor(factory=Cursor)
 
