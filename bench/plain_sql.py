@@ -361,10 +361,13 @@ def plain_rate(plain: Plain, orders: int) -> float:
 def run(ctx) -> list[dict]:
     """Engine and plain SQL on the same number of orders, alternating, in the same process."""
     repeats, per_repeat = cycle.sizes(ctx)
-    stage = cycle.stage(ctx.company_code, orders=2 * repeats * per_repeat + 4)
+    warm = cycle.warm_up_orders(ctx)
+    stage = cycle.stage(ctx.company_code, orders=2 * (repeats * per_repeat + warm))
     plain = Plain(stage)
-    cycle.one_cycle(stage)  # warm-up of both paths
-    plain_rate(plain, 1)
+    for _ in range(warm):  # warm-up of both paths, untimed
+        cycle.one_cycle(stage)
+    plain_rate(plain, warm)
+    cycle.settle()
     engine_rates, plain_rates = [], []
     for _ in range(repeats):
         engine_rates.append(cycle.engine_rate(stage, per_repeat)[0])
