@@ -1,0 +1,54 @@
+"""`bench.affinity.one_cpu`: the bench's process and its PostgreSQL server process on one CPU for
+a block, and both put back afterwards; nothing changes where there is no server process."""
+
+import os
+
+import pytest
+from django.db import connection
+
+from bench import affinity
+
+
+def server_pid() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db
+def test_on_sqlite_nothing_is_pinned_and_nothing_changes():
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite runs inside the process")
+    before = os.sched_getaffinity(0)
+    with affinity.one_cpu() as pinned:
+        assert pinned is False
+        assert os.sched_getaffinity(0) == before
+    assert os.sched_getaffinity(0) == before
+
+
+@pytest.mark.django_db
+def test_on_postgresql_both_processes_share_one_cpu_and_get_their_cpus_back():
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL server process is needed")
+    pid = server_pid()
+    mine, theirs = os.sched_getaffinity(0), os.sched_getaffinity(pid)
+    try:
+        os.sched_setaffinity(pid, theirs)  # the test may set the server's CPUs (root, or the server's user)
+    except PermissionError:
+        pytest.skip("this user may not set the server process's CPUs")
+    with affinity.one_cpu() as pinned:
+        assert pinned is True
+        assert os.sched_getaffinity(0) == os.sched_getaffinity(pid) == {max(mine)}
+    assert os.sched_getaffinity(0) == mine
+    assert os.sched_getaffinity(pid) == theirs
+
+
+@pytest.mark.django_db
+def test_a_server_on_another_machine_is_left_alone(monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL connection is needed")
+    monkeypatch.setitem(connection.settings_dict, "HOST", "db.example.com")
+    before = os.sched_getaffinity(0)
+    with affinity.one_cpu() as pinned:
+        assert pinned is False
+        assert os.sched_getaffinity(0) == before
