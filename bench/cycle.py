@@ -10,7 +10,6 @@ The set-up (stock received for the products, customers picked) is done before th
 starts; the outcome of every cycle (invoice paid, order closed) is checked after it stops.
 """
 
-import contextlib
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -213,24 +212,6 @@ def warm_up_orders(ctx) -> int:
     return 2 if ctx.quick else 20
 
 
-def settle() -> None:
-    """Before the clock starts, finish what earlier work left to the database, so it is not
-    timed with the orders: on SQLite the log of the stock received for the run (and of an
-    earlier run) is copied back into the file; on PostgreSQL the pages a bulk load changed
-    are written out (a CHECKPOINT, which needs a superuser or pg_checkpoint: skipped without)."""
-    from django.db import DatabaseError
-
-    if connection.in_atomic_block:
-        return  # inside a transaction (the test suite's): nothing to settle, and neither may run
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            cursor.fetchall()
-        elif connection.vendor == "postgresql":
-            with contextlib.suppress(DatabaseError):  # not allowed for this user: the run goes on unsettled
-                cursor.execute("CHECKPOINT")
-
-
 def run(ctx) -> list[dict]:
     """The cycle's repeats; on PostgreSQL with the bench's process and its server process on one
     CPU (`affinity.one_cpu`), each followed by one with the CPUs left to the system."""
@@ -240,7 +221,6 @@ def run(ctx) -> list[dict]:
     for _ in range(warm):
         one_cycle(stage_)
     queries = queries_per_cycle(stage_)
-    settle()
     rates, each, any_cpu = [], [], []
     for _ in range(repeats):
         with affinity.one_cpu() as pinned:
