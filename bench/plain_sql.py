@@ -367,6 +367,7 @@ def run(ctx) -> list[dict]:
     for _ in range(warm):  # warm-up of both paths, untimed
         cycle.one_cycle(stage)
     plain_rate(plain, warm)
+    cycle.read_database_file()
     engine_rates, plain_rates = [], []
     # Both the same way as the cycle's figure: on PostgreSQL on one CPU with the server process.
     for _ in range(repeats):
