@@ -8,6 +8,9 @@ from django.db import connection
 
 from bench import affinity
 
+sqlite_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite runs inside the bench's process")
+postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="there is a server process on PostgreSQL only")
+
 
 def server_pid() -> int:
     with connection.cursor() as cursor:
@@ -15,10 +18,9 @@ def server_pid() -> int:
         return cursor.fetchone()[0]
 
 
+@sqlite_only
 @pytest.mark.django_db
 def test_on_sqlite_nothing_is_pinned_and_nothing_changes():
-    if connection.vendor != "sqlite":
-        pytest.skip("SQLite runs inside the process")
     before = os.sched_getaffinity(0)
     with affinity.one_cpu() as pinned:
         assert pinned is False
@@ -26,10 +28,9 @@ def test_on_sqlite_nothing_is_pinned_and_nothing_changes():
     assert os.sched_getaffinity(0) == before
 
 
+@postgresql_only
 @pytest.mark.django_db
 def test_on_postgresql_both_processes_share_one_cpu_and_get_their_cpus_back():
-    if connection.vendor != "postgresql":
-        pytest.skip("a PostgreSQL server process is needed")
     pid = server_pid()
     mine, theirs = os.sched_getaffinity(0), os.sched_getaffinity(pid)
     try:
@@ -43,10 +44,9 @@ def test_on_postgresql_both_processes_share_one_cpu_and_get_their_cpus_back():
     assert os.sched_getaffinity(pid) == theirs
 
 
+@postgresql_only
 @pytest.mark.django_db
 def test_a_server_on_another_machine_is_left_alone(monkeypatch):
-    if connection.vendor != "postgresql":
-        pytest.skip("a PostgreSQL connection is needed")
     monkeypatch.setitem(connection.settings_dict, "HOST", "db.example.com")
     before = os.sched_getaffinity(0)
     with affinity.one_cpu() as pinned:
