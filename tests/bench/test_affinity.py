@@ -34,12 +34,16 @@ def test_on_postgresql_both_processes_share_one_cpu_and_get_their_cpus_back():
     pid = server_pid()
     mine, theirs = os.sched_getaffinity(0), os.sched_getaffinity(pid)
     try:
-        os.sched_setaffinity(pid, theirs)  # the test may set the server's CPUs (root, or the server's user)
+        os.sched_setaffinity(pid, theirs)  # may this user set the server's CPUs (root, or the server's user)?
+        allowed = True
     except PermissionError:
-        pytest.skip("this user may not set the server process's CPUs")
+        allowed = False
     with affinity.one_cpu() as pinned:
-        assert pinned is True
-        assert os.sched_getaffinity(0) == os.sched_getaffinity(pid) == {max(mine)}
+        assert pinned is allowed
+        if allowed:
+            assert os.sched_getaffinity(0) == os.sched_getaffinity(pid) == {max(mine)}
+        else:  # not allowed: both left as they were, and the bench says so
+            assert (os.sched_getaffinity(0), os.sched_getaffinity(pid)) == (mine, theirs)
     assert os.sched_getaffinity(0) == mine
     assert os.sched_getaffinity(pid) == theirs
 
