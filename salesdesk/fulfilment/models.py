@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from salesdesk.core.models import CompanyOwned, HighVolume, where_set
+from salesdesk.core.models import CompanyOwned, HighVolume, led_by, where_set
 
 ZERO = Decimal("0")
 POSITIVE = [MinValueValidator(Decimal("0.0001"))]
@@ -37,7 +37,9 @@ class Delivery(HighVolume):
 
     number = models.CharField(_("number"), max_length=32)
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.DRAFT)
-    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="+", verbose_name=_("customer"))
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, related_name="+", verbose_name=_("customer"), db_index=False
+    )  # indexed by `led_by("customer", ...)`
     sales_order = models.ForeignKey(
         "sales.SalesOrder", null=True, blank=True, on_delete=models.PROTECT, related_name="deliveries", verbose_name=_("sales order")
     )
@@ -85,7 +87,7 @@ class Delivery(HighVolume):
         indexes = [
             models.Index(fields=["company", "-date", "-id"], name="delivery_date_idx"),
             models.Index(fields=["company", "status", "date"], name="delivery_status_idx"),
-            models.Index(fields=["company", "customer", "-date"], name="delivery_customer_idx"),
+            led_by("customer", "-date", name="delivery_customer_idx"),
             where_set("return_request", "delivery_return_idx"),
         ]
 
@@ -107,7 +109,6 @@ class DeliveryLine(HighVolume):
     class Meta:
         ordering = ["sequence", "id"]
         constraints = [models.CheckConstraint(condition=Q(quantity__gt=0) & Q(cost__gte=0), name="deliveryline_positive")]
-        indexes = [models.Index(fields=["company", "order_line"], name="deliveryline_order_line_idx")]
 
     @property
     def unit_cost(self) -> Decimal:

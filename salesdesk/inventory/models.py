@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from salesdesk.core.models import CompanyOwned, HighVolume
+from salesdesk.core.models import CompanyOwned, HighVolume, led_by
 
 ZERO = Decimal("0")
 
@@ -78,7 +78,8 @@ class StockMove(HighVolume):
 
     Kind = MoveKind
 
-    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+", verbose_name=_("product"))
+    # Indexed by `led_by("product", ...)` below.
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+", verbose_name=_("product"), db_index=False)
     warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="moves", verbose_name=_("warehouse"), db_index=False)
     kind = models.CharField(_("kind"), max_length=12, choices=MoveKind)
     quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=4)
@@ -108,7 +109,7 @@ class StockMove(HighVolume):
             ),
         ]
         indexes = [
-            models.Index(fields=["company", "product", "warehouse", "-id"], name="stockmove_product_idx"),
+            led_by("product", "warehouse", "-id", name="stockmove_product_idx"),
             # The list of a company's moves, newest first (the key on the company alone, which
             # SQLite kept in key order, is gone: see core.models.HighVolume).
             models.Index(fields=["company", "-id"], name="stockmove_company_idx"),
@@ -123,7 +124,7 @@ class Reservation(HighVolume):
     Order lines live in an upper app: the link is the line's id, the order number is for people.
     """
 
-    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+", db_index=False)  # see the queue's index
     warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="reservations", db_index=False)
     order_line_id = models.BigIntegerField()
     reference = models.CharField(max_length=40, blank=True)
@@ -139,7 +140,7 @@ class Reservation(HighVolume):
             models.CheckConstraint(condition=Q(reserved__gte=0) & Q(wanted__gt=0), name="reservation_positive"),
             models.CheckConstraint(condition=Q(reserved__lte=F("wanted")), name="reservation_within_wanted"),
         ]
-        indexes = [models.Index(fields=["company", "product", "warehouse", "priority"], name="reservation_queue_idx")]
+        indexes = [led_by("product", "warehouse", "priority", name="reservation_queue_idx")]
 
     @property
     def waiting(self) -> Decimal:

@@ -91,9 +91,10 @@ class JournalEntry(HighVolume):
         ordering = ["-date", "-id"]
         constraints = [models.UniqueConstraint(fields=["company", "number"], name="ledger_entry_number_unique")]
         indexes = [
-            # The journal's default order (newest first), and its periods: the first page is
-            # read off the index on PostgreSQL too, which has no key order behind an index.
-            models.Index(fields=["company", "-date", "-id"], name="ledger_entry_date_idx"),
+            # The journal's default order (newest first, read backwards), and its periods: the
+            # first page is read off the index on PostgreSQL too, which has no key order behind
+            # an index. Ascending, so that new entries go at its end (see core's audit_at_idx).
+            models.Index(fields=["company", "date", "id"], name="ledger_entry_date_idx"),
             models.Index(fields=["company", "content_type", "object_id"], name="ledger_entry_source_idx"),
             where_set("reverses", "ledger_entry_reverses_idx"),
         ]
@@ -108,7 +109,8 @@ class JournalLine(HighVolume):
 
     entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="lines")
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+", db_index=False)
-    customer = models.ForeignKey("customers.Customer", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # Set on the receivables lines only, and indexed only there (`ledger_line_customer_idx`).
+    customer = models.ForeignKey("customers.Customer", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False)
     debit = models.DecimalField(_("debit"), max_digits=16, decimal_places=2, default=Decimal("0"))
     credit = models.DecimalField(_("credit"), max_digits=16, decimal_places=2, default=Decimal("0"))
     memo = models.CharField(_("memo"), max_length=255, blank=True)
@@ -121,7 +123,7 @@ class JournalLine(HighVolume):
         ]
         indexes = [
             models.Index(fields=["company", "account"], name="ledger_line_account_idx"),
-            models.Index(fields=["company", "customer"], name="ledger_line_customer_idx"),
+            where_set("customer", "ledger_line_customer_idx"),
         ]
 
 

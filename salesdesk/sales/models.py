@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from salesdesk.core.models import CompanyOwned, HighVolume, where_set
+from salesdesk.core.models import CompanyOwned, HighVolume, led_by, where_set
 
 ZERO = Decimal("0")
 PERCENT = [MinValueValidator(ZERO), MaxValueValidator(Decimal("100"))]
@@ -79,9 +79,18 @@ class Document(HighVolume):
     """What quotations and orders share: a customer, a currency, lines and frozen totals."""
 
     number = models.CharField(_("number"), max_length=32, blank=True)
-    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="+", verbose_name=_("customer"))
+    # The customer and the salesperson are indexed by each document's `led_by(...)`.
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, related_name="+", verbose_name=_("customer"), db_index=False
+    )
     salesperson = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("salesperson")
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("salesperson"),
+        db_index=False,
     )
     currency = models.ForeignKey("catalog.Currency", on_delete=models.PROTECT, related_name="+", verbose_name=_("currency"), db_index=False)
     price_list = models.ForeignKey(
@@ -160,7 +169,8 @@ class Quotation(Document):
             # The list's default order (newest first): the first page is read off the index.
             models.Index(fields=["company", "-date", "-id"], name="quotation_date_idx"),
             models.Index(fields=["company", "status", "valid_until"], name="quotation_expiry_idx"),
-            models.Index(fields=["company", "salesperson", "-date"], name="quotation_salesperson_idx"),
+            led_by("salesperson", "-date", name="quotation_salesperson_idx"),
+            led_by("customer", "-date", name="quotation_customer_idx"),
         ]
 
     def __str__(self) -> str:
@@ -305,8 +315,8 @@ class SalesOrder(Document):
             # The list's default order (newest first): the first page is read off the index.
             models.Index(fields=["company", "-date", "-id"], name="salesorder_date_idx"),
             models.Index(fields=["company", "status", "-date"], name="salesorder_status_idx"),
-            models.Index(fields=["company", "salesperson", "-date"], name="salesorder_salesperson_idx"),
-            models.Index(fields=["company", "customer", "-date"], name="salesorder_customer_idx"),
+            led_by("salesperson", "-date", name="salesorder_salesperson_idx"),
+            led_by("customer", "-date", name="salesorder_customer_idx"),
             models.Index(fields=["company", "invoice_state", "-date"], name="salesorder_invoice_state_idx"),
             models.Index(fields=["company", "payment_state", "-date"], name="salesorder_payment_state_idx"),
             models.Index(fields=["company", "delivery_state", "-date"], name="salesorder_delivery_state_idx"),

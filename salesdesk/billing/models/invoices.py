@@ -16,7 +16,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from salesdesk.core.arithmetic import exact
-from salesdesk.core.models import CompanyOwned, HighVolume, where_set
+from salesdesk.core.models import CompanyOwned, HighVolume, led_by, where_set
 
 ZERO = Decimal("0")
 
@@ -76,9 +76,18 @@ class Invoice(HighVolume):
     series = models.CharField(_("series"), max_length=8, blank=True)
     year = models.PositiveSmallIntegerField(null=True, blank=True)
     sequence = models.PositiveIntegerField(null=True, blank=True)
-    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="+", verbose_name=_("customer"))
+    # The customer and the salesperson are indexed by `led_by(...)` below.
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, related_name="+", verbose_name=_("customer"), db_index=False
+    )
     salesperson = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("salesperson")
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("salesperson"),
+        db_index=False,
     )
     sales_order = models.ForeignKey(
         "sales.SalesOrder", null=True, blank=True, on_delete=models.PROTECT, related_name="invoices", verbose_name=_("sales order")
@@ -187,9 +196,9 @@ class Invoice(HighVolume):
             # The list's default order (newest first): the first page is read off the index.
             models.Index(fields=["company", "-issue_date", "-id"], name="invoice_date_idx"),
             models.Index(fields=["company", "status", "-issue_date"], name="invoice_status_idx"),
-            models.Index(fields=["company", "customer", "-issue_date"], name="invoice_customer_idx"),
-            models.Index(fields=["company", "customer", "next_due_date"], name="invoice_customer_due_idx"),
-            models.Index(fields=["company", "salesperson", "-issue_date"], name="invoice_salesperson_idx"),
+            led_by("customer", "-issue_date", name="invoice_customer_idx"),
+            led_by("customer", "next_due_date", name="invoice_customer_due_idx"),
+            led_by("salesperson", "-issue_date", name="invoice_salesperson_idx"),
             where_set("original_invoice", "invoice_original_idx"),
             where_set("delivery", "invoice_delivery_idx"),
             where_set("return_request", "invoice_return_idx"),

@@ -47,9 +47,46 @@ def test_keys_to_settings_and_users_have_no_index_of_their_own(db):
     order_indexes = list(_indexes(SalesOrder).values())
     for column in ("currency_id", "price_list_id", "warehouse_id", "created_by_id", "credit_released_by_id"):
         assert [column] not in order_indexes
-    # The keys that lead from a customer, a salesperson or a quotation to their orders keep theirs.
-    for column in ("customer_id", "salesperson_id", "quotation_id"):
-        assert [column] in order_indexes
+    # The keys that lead from a customer or a salesperson to their orders lead an index that
+    # also has the company and the date; the quotation's keeps an index of its own.
+    assert ["customer_id", "company_id", "date"] in order_indexes
+    assert ["salesperson_id", "company_id", "date"] in order_indexes
+    assert ["quotation_id"] in order_indexes
+    for column in ("customer_id", "salesperson_id"):
+        assert [column] not in order_indexes
+
+
+def _keys_to_people_and_products():
+    """(model, field) for every key of a high-volume table to a customer, a product or a
+    salesperson (the user who wrote a row has no index: see `HighVolume`)."""
+    from django.contrib.auth import get_user_model
+
+    from salesdesk.catalog.models import Product
+    from salesdesk.customers.models import Customer
+
+    for model in _high_volume_models():
+        for field in model._meta.concrete_fields:
+            target = field.related_model if field.is_relation else None
+            if target in (Customer, Product) or (target is get_user_model() and field.name == "salesperson"):
+                yield model, field
+
+
+def test_deleting_a_customer_product_or_salesperson_finds_its_rows_through_an_index(company):
+    """Deleting a customer, a product or a user nothing refers to must not read every line:
+    the database looks for rows with that key first (and Django does too, to refuse it)."""
+    keys = list(_keys_to_people_and_products())
+    assert {(model._meta.label, field.name) for model, field in keys} >= {
+        ("sales.SalesOrder", "customer"),
+        ("sales.SalesOrder", "salesperson"),
+        ("billing.Invoice", "customer"),
+        ("ledger.JournalLine", "customer"),
+        ("inventory.StockMove", "product"),
+        ("sales.SalesOrderLine", "product"),
+    }
+    for model, field in keys:
+        plan = _plan(model._base_manager.filter(**{field.attname: 7}).order_by().values("id"))
+        assert "SCAN" not in plan and "Seq Scan" not in plan, (model._meta.label, field.name, plan)
+        assert "INDEX" in plan.upper(), (model._meta.label, field.name, plan)
 
 
 def _plan(queryset) -> str:
