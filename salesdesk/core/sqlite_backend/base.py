@@ -35,6 +35,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
         path = f"{self.settings_dict['NAME']}-writers"  # the name changes when the tests swap in their database
         queue = getattr(self, "_writers_queue", None)
         if queue is None or (queue.path != path and not queue.held):
+            if queue is not None:
+                queue.close()
             queue = self._writers_queue = WritersQueue(path)
         return queue
 
@@ -74,4 +76,6 @@ class DatabaseWrapper(base.DatabaseWrapper):
         try:
             return super()._close()
         finally:
-            self._end_turn()
+            queue = getattr(self, "_writers_queue", None)
+            if queue is not None:
+                queue.close()

@@ -5,7 +5,8 @@ SQLite keeps a datetime as text, in UTC. Django turns an aware datetime into tha
 the time-zone settings again; an order's cycle writes and reads about a hundred of them
 (docs/benchmarks.md, finding 30). Where the connection's time zone is UTC (`USE_TZ` on, no
 zone of its own in `DATABASES`), a datetime already in UTC is the same text without its
-zone, and text read back is that datetime in UTC. Any other value, or another zone, goes
+zone, and text read back (or the naive datetime the driver parsed from it) is that datetime
+in UTC. Any other value, or another zone, goes
 Django's own way.
 """
 
@@ -24,7 +25,12 @@ class DatabaseOperations(base.DatabaseOperations):
         return super().adapt_datetimefield_value(value)
 
     def convert_datetimefield_value(self, value, expression, connection):
-        if type(value) is str and self.connection.timezone is _UTC:
+        kind = type(value)
+        # A datetime column's text usually comes already parsed, naive, by the converter Django
+        # registers with the driver for the "datetime" type; other expressions give text.
+        if kind is datetime.datetime and self.connection.timezone is _UTC:
+            return value.replace(tzinfo=_UTC) if value.tzinfo is None else value
+        if kind is str and self.connection.timezone is _UTC:
             try:
                 parsed = datetime.datetime.fromisoformat(value)
             except ValueError:

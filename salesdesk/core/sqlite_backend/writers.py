@@ -21,21 +21,47 @@ from django.db import OperationalError
 
 
 class WritersQueue:
-    """The writers of one database file, taking turns; one per connection."""
+    """The writers of one database file, taking turns; one per connection.
+
+    The connection keeps its lock file open between turns and takes and frees the lock on it,
+    instead of opening and closing the file for every transaction (two system calls that were
+    about 1 % of an order's cycle). A wait that has to block uses a file of its own, which an
+    abandoned wait hands on to its helper thread. After a fork the child opens its own file:
+    a lock belongs to the open file, which the parent shares with the child, so freeing it in
+    one would free it in the other.
+    """
 
     def __init__(self, path: str):
         self.path = path
-        self._held: int | None = None  # the open lock file while this connection holds the turn
+        self._held: int | None = None  # the lock file while this connection holds the turn
+        self._kept: int | None = None  # this connection's lock file, open between turns
+        self._kept_by = 0  # the process that opened it
 
     @property
     def held(self) -> bool:
         return self._held is not None
 
+    def _open(self) -> int:
+        return os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+
+    def _kept_file(self) -> int:
+        if self._kept is None or self._kept_by != os.getpid():
+            self._kept, self._kept_by = self._open(), os.getpid()  # a file inherited from the parent is left to it
+        return self._kept
+
     def take(self, timeout: int | float) -> None:
         """Wait for this connection's turn to write, at most `timeout` seconds."""
         if self._held is not None:
             return
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        kept = self._kept_file()
+        try:
+            fcntl.flock(kept, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            pass
+        else:
+            self._held = kept
+            return
+        fd = self._open()
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -49,8 +75,19 @@ class WritersQueue:
     def give(self) -> None:
         """End this connection's turn (after COMMIT or ROLLBACK); the next writer wakes."""
         fd, self._held = self._held, None
-        if fd is not None:
+        if fd is None:
+            return
+        if fd == self._kept:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        else:
             os.close(fd)  # closing the file releases its lock
+
+    def close(self) -> None:
+        """The connection closes: end its turn and close its lock file."""
+        self.give()
+        kept, self._kept = self._kept, None
+        if kept is not None and self._kept_by == os.getpid():
+            os.close(kept)
 
 
 def _wait_for(fd: int, timeout: float) -> bool:

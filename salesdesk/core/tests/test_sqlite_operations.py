@@ -27,6 +27,12 @@ WRITTEN = [
     None,
 ]
 READ = ["2026-11-25 08:35:43.297298", "2026-11-25 08:00:00", "2026-11-25T08:00:00.5", "2026-11-25 08:00:00+02:00", "2026-11-25", None]
+# What the driver hands over for a datetime column: the text, parsed by the converter Django registers for the type.
+READ += [
+    datetime.datetime(2026, 11, 25, 8, 35, 43, 297298),
+    datetime.datetime(2026, 11, 25, 8, 0, tzinfo=UTC),
+    datetime.datetime(2026, 11, 25, 8, 0, tzinfo=ZoneInfo("Europe/Madrid")),
+]
 
 
 @pytest.mark.parametrize("time_zone", [None, "Europe/Madrid"])
@@ -56,3 +62,15 @@ def test_text_that_is_no_datetime_fails_as_it_fails_django():
             ops.convert_datetimefield_value("not a date", None, db)
         failures.append(type(failed.value))
     assert failures[0] is failures[1]
+
+
+@pytest.mark.django_db
+def test_a_datetime_written_and_read_through_the_orm_comes_back_the_same_in_utc():
+    from django.contrib.sessions.models import Session
+
+    written = datetime.datetime(2026, 11, 25, 9, 30, 15, 120000, tzinfo=ZoneInfo("Europe/Madrid"))
+    Session.objects.create(session_key="operations-test", session_data="", expire_date=written)
+    read = Session.objects.get(session_key="operations-test").expire_date
+    assert read == written
+    assert read.utcoffset() == datetime.timedelta(0)
+    assert Session.objects.filter(expire_date__lt=written + datetime.timedelta(microseconds=1)).count() == 1

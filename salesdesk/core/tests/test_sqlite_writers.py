@@ -181,3 +181,57 @@ def test_a_database_in_memory_has_no_lock_file(tmp_path):
         cursor.execute("CREATE TABLE t (x INTEGER)")
     assert conn._writers() is None
     conn.close()
+
+
+def open_files() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+def test_a_connection_keeps_one_lock_file_between_turns_and_closes_it_with_itself(database):
+    conn = open_connection(database)
+    with transaction_on(conn) as cursor:
+        cursor.execute("INSERT INTO entry (who) VALUES ('first')")
+    files = open_files()
+    for who in ("second", "third"):
+        with transaction_on(conn) as cursor:
+            cursor.execute("INSERT INTO entry (who) VALUES (%s)", [who])
+            assert not turn_is_free(database)
+            assert open_files() == files  # the turn is taken on the file kept open
+        assert turn_is_free(database)
+        assert open_files() == files
+    conn.close()
+    assert open_files() < files
+    assert entries(database) == ["first", "second", "third"]
+
+
+def test_a_forked_process_does_not_share_the_parents_lock_file(database):
+    """A lock belongs to the open file, which a fork shares: the child must open its own, or
+    it would take a turn the parent holds on that file as its own."""
+    conn = open_connection(database)
+    queue = conn._writers()
+    queue.take(5)
+    queue.give()  # the connection's lock file stays open, with no turn held
+    go, went = os.pipe()
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover (the child reports through the pipe)
+        answer = b"took"
+        try:
+            os.read(go, 1)  # the parent holds its turn now
+            queue.take(0.2)
+        except OperationalError:
+            answer = b"waited"
+        finally:
+            os.write(write, answer)
+            os._exit(0)
+    os.close(write)
+    queue.take(5)
+    os.write(went, b"!")
+    os.waitpid(child, 0)
+    assert os.read(read, 10) == b"waited"
+    for fd in (go, went, read):
+        os.close(fd)
+    assert not turn_is_free(database)  # the child's attempt left the parent's turn alone
+    queue.give()
+    assert turn_is_free(database)
+    conn.close()
