@@ -6,8 +6,7 @@ the time-zone settings again; an order's cycle writes and reads about a hundred 
 (docs/benchmarks.md, finding 30). Where the connection's time zone is UTC (`USE_TZ` on, no
 zone of its own in `DATABASES`), a datetime already in UTC is the same text without its
 zone, and text read back (or the naive datetime the driver parsed from it) is that datetime
-in UTC. Any other value, or another zone, goes
-Django's own way.
+in UTC. Any other value, or another zone, goes Django's own way.
 """
 
 import datetime

@@ -78,7 +78,8 @@ class WritersQueue:
         if fd is None:
             return
         if fd == self._kept:
-            fcntl.flock(fd, fcntl.LOCK_UN)
+            if self._kept_by == os.getpid():  # a child forked during a turn leaves it to the parent
+                fcntl.flock(fd, fcntl.LOCK_UN)
         else:
             os.close(fd)  # closing the file releases its lock
 

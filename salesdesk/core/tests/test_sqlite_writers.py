@@ -235,3 +235,18 @@ def test_a_forked_process_does_not_share_the_parents_lock_file(database):
     queue.give()
     assert turn_is_free(database)
     conn.close()
+
+
+def test_a_process_forked_during_a_turn_leaves_the_turn_to_its_parent(database):
+    conn = open_connection(database)
+    queue = conn._writers()
+    queue.take(5)
+    child = os.fork()
+    if child == 0:  # pragma: no cover (the child only ends the turn it inherited)
+        queue.give()
+        os._exit(0)
+    os.waitpid(child, 0)
+    assert not turn_is_free(database)  # still the parent's
+    queue.give()
+    assert turn_is_free(database)
+    conn.close()
